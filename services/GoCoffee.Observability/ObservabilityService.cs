@@ -1,0 +1,25 @@
+using GoCoffee.Observability.Probes;
+using GoCoffee.ServiceDefaults;
+
+namespace GoCoffee.Observability;
+
+public static class ObservabilityService
+{
+    public static readonly ServiceIdentity Identity = new("observability", "/api/observability");
+
+    public static IHostApplicationBuilder AddObservabilityService(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformService(
+            Identity,
+            store => store.Schema.For<ProbeAnswer>().Index(x => x.ProbeId),
+            bus => bus.AddConsumer<ProbeAnswerConsumer>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapObservabilityApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("observability");
+        api.MapProbesApi();
+        return endpoints;
+    }
+}

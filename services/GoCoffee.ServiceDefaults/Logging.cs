@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace GoCoffee.ServiceDefaults;
+
+public static class Logging
+{
+    /// <summary>The Activity baggage key that carries the tenant a request or message belongs to.</summary>
+    public const string TenantBaggageKey = "gocoffee.tenant_id";
+
+    /// <summary>
+    /// Serilog with structured JSON on stdout (compact format: <c>@t</c>, <c>@mt</c>, <c>@tr</c> trace id, <c>@sp</c> span id),
+    /// enriched with the service name and the tenant id when one is known. Events are also forwarded to the other
+    /// logging providers, so OpenTelemetry ships them over OTLP when an endpoint is configured.
+    /// </summary>
+    public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
+    {
+        builder.Services.AddSerilog(
+            (services, logger) => logger
+                .ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
+                .MinimumLevel.Override("Marten", LogEventLevel.Warning)
+                .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+                .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("service", identity.Name)
+                .Enrich.WithProperty("instance", identity.Instance)
+                .Enrich.With<TenantEnricher>()
+                .Enrich.With<SecretRedactor>()
+                .WriteTo.Console(new CompactJsonFormatter()),
+            writeToProviders: true);
+        return builder;
+    }
+
+    /// <summary>Adds <c>tenant_id</c> from the current Activity's baggage, set where the tenant is resolved.</summary>
+    private sealed class TenantEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            var tenant = Activity.Current?.GetBaggageItem(TenantBaggageKey);
+            if (!string.IsNullOrEmpty(tenant))
+            {
+                logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty("tenant_id", tenant));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Defence in depth: a property whose name says it is a secret is never written, whoever logged it.
+    /// Code must not log secrets in the first place; this catches the mistake.
+    /// </summary>
+    internal sealed class SecretRedactor : ILogEventEnricher
+    {
+        private static readonly string[] SecretWords = ["password", "secret", "apikey", "api_key", "token", "authorization", "connectionstring"];
+
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            foreach (var name in logEvent.Properties.Keys.ToArray())
+            {
+                var lowered = name.ToLowerInvariant();
+                if (SecretWords.Any(lowered.Contains))
+                {
+                    logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue("***")));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GoCoffee.ServiceDefaults;
+
+/// <summary>
+/// RFC 9457 problem details for every error: status-code pages, unhandled exceptions, malformed requests and
+/// validation failures (which name the field). Every problem carries the trace id and request id.
+/// </summary>
+public static class Problems
+{
+    public static IHostApplicationBuilder AddProblems(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+            if (context.HttpContext.Request.Headers.TryGetValue("X-Request-Id", out var requestId))
+            {
+                context.ProblemDetails.Extensions.TryAdd("requestId", requestId.ToString());
+            }
+        });
+        builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
+        builder.Services.AddValidation();
+        return builder;
+    }
+
+    public static WebApplication UseProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Turns errors a client caused (unreadable JSON, wrong content type, oversized body) into 4xx problems, never 500.</summary>
+    private sealed class ClientErrorExceptionHandler(IProblemDetailsService problems, ILogger<ClientErrorExceptionHandler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            var (status, title, detail) = exception switch
+            {
+                BadHttpRequestException { InnerException: JsonException json } bad =>
+                    (bad.StatusCode, "The request body is not valid JSON for this operation.", json.Path is { Length: > 0 } path ? $"{path}: {json.Message}" : json.Message),
+                BadHttpRequestException bad => (bad.StatusCode, "The request is malformed.", bad.Message),
+                JsonException json => (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this operation.", json.Message),
+                _ => (0, string.Empty, string.Empty),
+            };
+
+            if (status == 0)
+            {
+                logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+                return false;
+            }
+
+            httpContext.Response.StatusCode = status;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                Exception = exception,
+                ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+            });
+        }
+    }
+}

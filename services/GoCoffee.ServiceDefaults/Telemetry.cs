@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace GoCoffee.ServiceDefaults;
+
+public static class Telemetry
+{
+    public const string SourceName = "GoCoffee";
+
+    /// <summary>Spans the platform's own code starts (outbox relay, sweepers, cluster operations).</summary>
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>Instruments the platform's own code records.</summary>
+    public static readonly Meter Meter = new(SourceName);
+
+    /// <summary>
+    /// Traces and metrics for ASP.NET Core, HttpClient, MassTransit, Marten, Npgsql and the runtime.
+    /// Traces, metrics and logs go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (Jaeger and the
+    /// Aspire dashboard ingest OTLP); metrics are always scrapeable at <c>/metrics</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, ServiceIdentity identity)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(identity.Name, serviceVersion: identity.Version, serviceInstanceId: identity.Instance))
+            .WithTracing(tracing => tracing
+                .AddSource(SourceName)
+                .AddSource("MassTransit")
+                .AddSource("Marten")
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsInfrastructurePath(request.RequestUri?.AbsolutePath))
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(SourceName)
+                .AddMeter("MassTransit")
+                .AddMeter("Marten")
+                .AddMeter("Npgsql")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+
+        otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    private static bool IsInfrastructurePath(string? path) =>
+        path is not null && (path.StartsWith("/health", StringComparison.Ordinal)
+                             || path.Contains("/health/", StringComparison.Ordinal)
+                             || path.StartsWith("/metrics", StringComparison.Ordinal));
+}
