@@ -20,6 +20,8 @@ public static class Logging
     /// </summary>
     public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
+        // Serilog owns stdout; the only other provider left is OpenTelemetry's (added with the telemetry).
+        builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(builder.Configuration)
