@@ -1,0 +1,259 @@
+using System.Net;
+using System.Net.Sockets;
+using GoCoffee.Testing;
+using Xunit;
+
+namespace GoCoffee.EndToEnd.Tests.Platform;
+
+/// <summary>
+/// The whole platform as real processes: the six services and the gateway, each started with <c>dotnet &lt;dll&gt;</c> from
+/// its bin folder (the configuration this test assembly was built with), on free loopback ports, sharing a PostgreSQL
+/// database and a RabbitMQ virtual host of their own. Ready when every process answers <c>/health/ready</c> with 200.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    /// <summary>The platform's services: name (as each identifies itself), route prefix, project folder, gateway cluster.</summary>
+    public static readonly IReadOnlyList<(string Name, string RoutePrefix, string Project, string? Cluster)> ServiceCatalog =
+    [
+        ("tenant", "/api/tenants", "services/GoCoffee.Tenant", "tenant"),
+        ("ai-workload", "/api/ai", "services/GoCoffee.AiWorkload", "ai-workload"),
+        ("observability", "/api/observability", "services/GoCoffee.Observability", "observability"),
+        ("orders", "/api/orders", "services/GoCoffee.Orders", "orders"),
+        ("web3", "/api/web3", "services/GoCoffee.Web3", "web3"),
+        ("cluster-agent", "/api/cluster-agent", "services/GoCoffee.ClusterAgent", null),
+    ];
+
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<ServiceProcess> _services = [];
+    private TestDatabase? _database;
+    private TestVirtualHost? _virtualHost;
+    private bool _disposed;
+
+    public PlatformFixture()
+    {
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            // The tests set traceparent themselves; the test process must not add or replace one.
+            ActivityHeadersPropagator = null,
+            PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+    }
+
+    /// <summary>No base address, no default headers, no trace propagation of its own.</summary>
+    public HttpClient Http { get; }
+
+    public string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>Debug or Release: the configuration this test assembly (and so every process under test) was built with.</summary>
+    public string Configuration { get; } = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!)!;
+
+    public string LogDirectory { get; private set; } = string.Empty;
+
+    /// <summary>The six services (not the gateway), in <see cref="ServiceCatalog"/> order.</summary>
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
+    public ServiceProcess Gateway { get; private set; } = null!;
+
+    /// <summary>Every process: the six services and the gateway.</summary>
+    public IReadOnlyList<ServiceProcess> All => [.. _services, Gateway];
+
+    public TestVirtualHost VirtualHost => _virtualHost ?? throw new InvalidOperationException("Not initialized.");
+
+    public ServiceProcess this[string name] =>
+        All.SingleOrDefault(process => process.Name == name) ?? throw new ArgumentException($"No process named {name}.", nameof(name));
+
+    public async Task InitializeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit += KillChildren;
+        try
+        {
+            _database = await TestDatabase.Create();
+            _virtualHost = await TestVirtualHost.Create();
+            LogDirectory = PrepareLogDirectory(_database.Name);
+
+            var ports = FreePorts(ServiceCatalog.Count + 1);
+            for (var i = 0; i < ServiceCatalog.Count; i++)
+            {
+                var (name, prefix, project, _) = ServiceCatalog[i];
+                _services.Add(CreateProcess(name, prefix, project, ports[i]));
+            }
+
+            Gateway = CreateProcess("gateway", string.Empty, "gateway/GoCoffee.Gateway", ports[^1]);
+
+            foreach (var service in _services)
+            {
+                service.Start(new Dictionary<string, string>
+                {
+                    ["Urls"] = service.BaseAddress.ToString().TrimEnd('/'),
+                    ["ConnectionStrings__Postgres"] = _database.ConnectionString,
+                    ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionString,
+                });
+            }
+
+            var gatewayEnvironment = new Dictionary<string, string> { ["Urls"] = Gateway.BaseAddress.ToString().TrimEnd('/') };
+            foreach (var (name, _, _, cluster) in ServiceCatalog)
+            {
+                if (cluster is not null)
+                {
+                    gatewayEnvironment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = this[name].BaseAddress.ToString().TrimEnd('/');
+                }
+            }
+
+            Gateway.Start(gatewayEnvironment);
+            await WaitUntilReady(All, StartupTimeout);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until every given process answers <c>/health/ready</c> with 200; on failure, shows their output.</summary>
+    public async Task WaitUntilReady(IEnumerable<ServiceProcess> processes, TimeSpan timeout)
+    {
+        var waits = processes.Select(async process =>
+        {
+            try
+            {
+                await TestInfrastructure.Eventually(
+                    async () =>
+                    {
+                        if (process.HasExited)
+                        {
+                            throw new InvalidOperationException($"{process.Name} exited before it was ready.");
+                        }
+
+                        using var response = await Http.GetAsync(new Uri(process.BaseAddress, "/health/ready"));
+                        return response.StatusCode == HttpStatusCode.OK;
+                    },
+                    timeout,
+                    $"{process.Name} answers /health/ready with 200");
+                return null;
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                var health = await TryGet(new Uri(process.BaseAddress, "/health/ready"));
+                return $"{ex.Message}{Environment.NewLine}/health/ready: {health}{Environment.NewLine}{process.Tail()}";
+            }
+        });
+
+        var failures = (await Task.WhenAll(waits)).OfType<string>().ToList();
+        if (failures.Count > 0)
+        {
+            throw new TimeoutException(
+                $"{failures.Count} process(es) not ready within {timeout.TotalSeconds:0} s:{Environment.NewLine}{string.Join(Environment.NewLine + Environment.NewLine, failures)}");
+        }
+    }
+
+    /// <summary>The last lines of every process, for assertion messages.</summary>
+    public string Diagnostics(int lines = 15) => string.Join(Environment.NewLine, All.Select(process => process.Tail(lines)));
+
+    public async Task<string> TryGet(Uri uri)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(uri);
+            return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= KillChildren;
+        var processes = Gateway is null ? _services.ToList() : [.. _services, Gateway];
+        await Task.WhenAll(processes.Select(process => Task.Run(process.Dispose)));
+        Http.Dispose();
+        if (_virtualHost is not null)
+        {
+            await _virtualHost.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    private ServiceProcess CreateProcess(string name, string routePrefix, string project, int port)
+    {
+        var binDirectory = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0");
+        return new ServiceProcess(name, routePrefix, binDirectory, Path.GetFileName(project), port, LogDirectory);
+    }
+
+    private void KillChildren(object? sender, EventArgs e)
+    {
+        foreach (var process in _services.Append(Gateway).OfType<ServiceProcess>())
+        {
+            process.Stop();
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GoCoffee.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No GoCoffee.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>A fresh folder for this run's process logs; only the five most recent runs are kept.</summary>
+    private static string PrepareLogDirectory(string runName)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "e2e-logs");
+        Directory.CreateDirectory(root);
+        foreach (var old in new DirectoryInfo(root).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(4))
+        {
+            try
+            {
+                old.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another run may still be writing there.
+            }
+        }
+
+        return Directory.CreateDirectory(Path.Combine(root, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{runName}")).FullName;
+    }
+
+    /// <summary>Distinct free loopback ports: all listeners are held open until every port is chosen.</summary>
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(listener => listener.Start());
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(listener => listener.Stop());
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "Platform processes";
+}
