@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using GoCoffee.EndToEnd.Tests.Platform;
+using GoCoffee.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GoCoffee.EndToEnd.Tests;
+
+/// <summary>
+/// The platform as it runs: every service and the gateway as separate processes on a real PostgreSQL and RabbitMQ.
+/// The broker-outage test (in PlatformTests.BrokerOutage.cs) runs last: it stops RabbitMQ for a moment.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+[TestCaseOrderer(RunsLastOrderer.TypeName, RunsLastOrderer.AssemblyName)]
+public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputHelper output)
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] AllServices = [.. PlatformFixture.ServiceCatalog.Select(service => service.Name)];
+
+    private static IEnumerable<(string Name, string RoutePrefix, string Project, string Cluster)> RoutedServices =>
+        PlatformFixture.ServiceCatalog.Where(s => s.Cluster is not null).Select(s => (s.Name, s.RoutePrefix, s.Project, s.Cluster!));
+
+    [Fact]
+    public async Task Every_gateway_route_reaches_its_service()
+    {
+        var titles = new Dictionary<string, string>();
+        foreach (var (name, prefix, project, _) in RoutedServices)
+        {
+            var service = platform[name];
+
+            // Health through the gateway is the service's own: it has the PostgreSQL and bus checks the gateway lacks.
+            var (healthStatus, health) = await GetJson(Gateway($"{prefix}/health/ready"));
+            Assert.True(healthStatus == HttpStatusCode.OK, $"{name}: GET {prefix}/health/ready via the gateway answered {(int)healthStatus}: {health}");
+            var checks = health.GetProperty("checks");
+            Assert.True(checks.TryGetProperty("postgresql", out _), $"{name}: the readiness report via the gateway is not the service's: {health}");
+            Assert.Contains(checks.EnumerateObject(), check => check.Name.Contains("masstransit", StringComparison.OrdinalIgnoreCase));
+
+            // The OpenAPI document through the gateway is the service's own document.
+            var (docStatus, document) = await GetJson(Gateway($"{prefix}/openapi/v1.json"));
+            Assert.True(docStatus == HttpStatusCode.OK, $"{name}: GET {prefix}/openapi/v1.json via the gateway answered {(int)docStatus}: {document}");
+            Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
+            var title = document.GetProperty("info").GetProperty("title").GetString() ?? string.Empty;
+            Assert.Contains(Path.GetFileName(project), title, StringComparison.Ordinal);
+            var (_, direct) = await GetJson(new Uri(service.BaseAddress, $"{prefix}/openapi/v1.json"));
+            Assert.Equal(direct.GetRawText(), document.GetRawText());
+            titles[name] = title;
+        }
+
+        Assert.Equal(titles.Count, titles.Values.Distinct().Count());
+
+        // The observability API's own operation is documented (and routed).
+        var (_, observabilityDocument) = await GetJson(Gateway("/api/observability/openapi/v1.json"));
+        Assert.True(observabilityDocument.GetProperty("paths").TryGetProperty("/api/observability/probes", out _), observabilityDocument.GetProperty("paths").GetRawText());
+    }
+
+    [Fact]
+    public async Task Gateway_readiness_lists_every_routed_service()
+    {
+        var (status, report) = await GetJson(Gateway("/health/ready"));
+
+        Assert.True(status == HttpStatusCode.OK, $"gateway /health/ready answered {(int)status}: {report}");
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        var checks = report.GetProperty("checks");
+        foreach (var (name, _, _, cluster) in RoutedServices)
+        {
+            Assert.True(checks.TryGetProperty($"{cluster}/primary", out var check), $"gateway readiness has no check for {cluster}: {report}");
+            Assert.Equal("Healthy", check.GetProperty("status").GetString());
+            Assert.Contains(platform[name].BaseAddress.Authority, check.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(RoutedServices.Count(), checks.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Every_process_serves_Prometheus_metrics()
+    {
+        foreach (var process in platform.All)
+        {
+            using var response = await platform.Http.GetAsync(new Uri(process.BaseAddress, "/metrics"));
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{process.Name} /metrics answered {(int)response.StatusCode}: {body}");
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            Assert.Contains("# TYPE ", body, StringComparison.Ordinal);
+            Assert.Matches($"(?m)^target_info\\{{.*service_name=\"{process.Name}\"", body);
+        }
+    }
+
+    [Fact]
+    public async Task A_probe_published_by_one_service_is_consumed_by_every_service_exactly_once()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var probe = await StartProbe();
+
+        var answers = await WaitForAnswers(probe, AllServices);
+        output.WriteLine($"Probe {probe} answered by all {AllServices.Length} services in {stopwatch.ElapsedMilliseconds} ms: {answers.GetRawText()}");
+
+        var byService = answers.GetProperty("answers").EnumerateArray().GroupBy(answer => answer.GetProperty("service").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(AllServices.Order(), byService.Keys.Order());
+        foreach (var service in AllServices)
+        {
+            var answer = Assert.Single(byService[service]);
+            Assert.Equal(platform[service].Instance, answer.GetProperty("instance").GetString());
+            Assert.True(answer.GetProperty("roundTripMs").GetDouble() >= 0, answer.GetRawText());
+        }
+
+        // Each service consumed the request once, and observability consumed each answer once.
+        foreach (var service in AllServices)
+        {
+            var answering = platform[service].LogEvents.Where(e => e.MessageTemplate == "Answering platform probe {ProbeId}" && SameId(e["ProbeId"], probe)).ToList();
+            Assert.True(answering.Count == 1, $"{service} logged 'Answering platform probe {probe}' {answering.Count} times:{Environment.NewLine}{platform[service].Tail()}");
+        }
+
+        var recorded = await TestInfrastructure.Eventually(
+            () => Task.FromResult<List<LogEvent>?>(AnswersLogged(probe) is { Count: >= 6 } logged ? logged : null),
+            TimeSpan.FromSeconds(5),
+            "observability logged every answer");
+        Assert.Equal(AllServices.Order(), recorded.Select(e => e["Service"]).Order());
+    }
+
+    [Fact]
+    public async Task One_trace_id_follows_a_probe_from_the_gateway_over_the_bus_and_back()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var traceparent = $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+
+        var probe = await StartProbe(traceparent);
+        await WaitForAnswers(probe, AllServices);
+
+        var gatewayRequest = await LogEventOf(platform.Gateway, e => IsProbeRequestLog(e) && e.TraceId == traceId, "the gateway's request log line for the POST");
+        var observabilityRequest = await LogEventOf(platform["observability"], e => IsProbeRequestLog(e) && e.TraceId == traceId, "observability's request log line for the POST");
+        var tenantAnswering = await LogEventOf(
+            platform["tenant"], e => e.MessageTemplate == "Answering platform probe {ProbeId}" && SameId(e["ProbeId"], probe), "the tenant's 'Answering platform probe' line");
+        var tenantAnswerRecorded = await LogEventOf(
+            platform["observability"],
+            e => e.MessageTemplate == "Platform probe {ProbeId} answered by {Service} ({Instance})" && SameId(e["ProbeId"], probe) && e["Service"] == "tenant",
+            "observability's 'answered by tenant' line");
+
+        Assert.Equal("202", gatewayRequest["StatusCode"]);
+        Assert.Equal("202", observabilityRequest["StatusCode"]);
+        Assert.True(traceId == tenantAnswering.TraceId, $"tenant answered probe {probe} in trace {tenantAnswering.TraceId}, not {traceId}: {tenantAnswering}");
+        Assert.True(traceId == tenantAnswerRecorded.TraceId, $"observability recorded the tenant's answer in trace {tenantAnswerRecorded.TraceId}, not {traceId}: {tenantAnswerRecorded}");
+
+        // Distinct spans of one trace: the gateway's, the service's request, the consumers'.
+        Assert.Equal(4, new[] { gatewayRequest.SpanId, observabilityRequest.SpanId, tenantAnswering.SpanId, tenantAnswerRecorded.SpanId }.Distinct().Count());
+    }
+
+    private Uri Gateway(string pathAndQuery) => new(platform.Gateway.BaseAddress, pathAndQuery);
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetJson(Uri uri)
+    {
+        using var response = await platform.Http.GetAsync(uri);
+        var text = await response.Content.ReadAsStringAsync();
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return (response.StatusCode, document.RootElement.Clone());
+        }
+        catch (JsonException)
+        {
+            Assert.Fail($"GET {uri} answered {(int)response.StatusCode} with a body that is not JSON: {text}");
+            throw;
+        }
+    }
+
+    /// <summary>POST /api/observability/probes through the gateway; returns the probe id.</summary>
+    private async Task<Guid> StartProbe(string? traceparent = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Gateway("/api/observability/probes"));
+        if (traceparent is not null)
+        {
+            request.Headers.Add("traceparent", traceparent);
+        }
+
+        using var response = await platform.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/observability/probes answered {(int)response.StatusCode}: {body}{Environment.NewLine}{platform.Diagnostics()}");
+        using var document = JsonDocument.Parse(body);
+        var id = document.RootElement.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/observability/probes/{id}", response.Headers.Location?.OriginalString);
+        return id;
+    }
+
+    /// <summary>GETs the probe through the gateway until every expected service has answered; returns the probe view.</summary>
+    private async Task<JsonElement> WaitForAnswers(Guid probe, IReadOnlyCollection<string> services)
+    {
+        JsonElement last = default;
+        try
+        {
+            var view = await TestInfrastructure.Eventually<JsonElement?>(
+                async () =>
+                {
+                    var (status, view) = await GetJson(Gateway($"/api/observability/probes/{probe}"));
+                    Assert.True(status == HttpStatusCode.OK, $"GET probe {probe} answered {(int)status}: {view}");
+                    last = view;
+                    var answered = view.GetProperty("answers").EnumerateArray().Select(a => a.GetProperty("service").GetString()).ToHashSet();
+                    return services.All(answered.Contains) ? view : null;
+                },
+                ProbeTimeout,
+                $"probe {probe} answered by {string.Join(", ", services)}");
+            return view!.Value;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; last view: {last}{Environment.NewLine}{platform.Diagnostics()}", ex);
+        }
+    }
+
+    private async Task<LogEvent> LogEventOf(ServiceProcess process, Func<LogEvent, bool> match, string what)
+    {
+        try
+        {
+            return await TestInfrastructure.Eventually(() => Task.FromResult(process.LogEvents.FirstOrDefault(match)), TimeSpan.FromSeconds(10), what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}: not in the output of {process.Name}{Environment.NewLine}{process.Tail(60)}", ex);
+        }
+    }
+
+    private List<LogEvent> AnswersLogged(Guid probe) =>
+        [.. platform["observability"].LogEvents.Where(e => e.MessageTemplate == "Platform probe {ProbeId} answered by {Service} ({Instance})" && SameId(e["ProbeId"], probe))];
+
+    private static bool IsProbeRequestLog(LogEvent e) =>
+        e["RequestMethod"] == "POST" && e["RequestPath"] == "/api/observability/probes" && e.MessageTemplate?.StartsWith("HTTP ", StringComparison.Ordinal) == true;
+
+    private static bool SameId(string? logged, Guid id) => Guid.TryParse(logged, out var parsed) && parsed == id;
+}
