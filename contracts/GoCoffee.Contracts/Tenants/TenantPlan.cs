@@ -1,0 +1,28 @@
+namespace GoCoffee.Contracts.Tenants;
+
+/// <summary>
+/// What the cluster must hold for a tenant, derived by the tenant service from the spec and the tier. The
+/// cluster-agent turns it into Kubernetes objects and holds no tenant logic of its own.
+/// </summary>
+public sealed record TenantPlan(
+    string TenantId,
+    string Tier,
+    string IsolationLevel,
+    bool NetworkPolicies,
+    IReadOnlyList<string> Owners,
+    IReadOnlyList<TenantNamespacePlan> Namespaces);
+
+/// <summary>One namespace: its ResourceQuota (the namespaces' quotas add up to exactly the tenant's totals) and LimitRange.</summary>
+public sealed record TenantNamespacePlan(string Name, NamespaceQuotaPlan Quota, NamespaceLimitsPlan Limits);
+
+/// <summary>Kubernetes quantities, ready for a ResourceQuota's <c>hard</c>.</summary>
+public sealed record NamespaceQuotaPlan(
+    string Cpu,
+    string Memory,
+    string Storage,
+    int Pods,
+    int Services,
+    int LoadBalancers,
+    IReadOnlyDictionary<string, int> Gpus);
+
+public sealed record NamespaceLimitsPlan(string DefaultCpu, string DefaultMemory, string DefaultRequestCpu, string DefaultRequestMemory, string MaxCpu, string MaxMemory);
