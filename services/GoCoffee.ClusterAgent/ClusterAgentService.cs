@@ -1,3 +1,8 @@
+using GoCoffee.ClusterAgent.Deletion;
+using GoCoffee.ClusterAgent.Provisioning;
+using GoCoffee.ClusterAgent.Targets;
+using GoCoffee.ClusterAgent.Tenants;
+using GoCoffee.ClusterAgent.Workloads;
 using GoCoffee.ServiceDefaults;
 
 namespace GoCoffee.ClusterAgent;
@@ -8,7 +13,15 @@ public static class ClusterAgentService
 
     public static IHostApplicationBuilder AddClusterAgentService(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Identity);
+        builder.AddPlatformService(Identity, bus: bus =>
+        {
+            bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
+            bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
+            bus.AddConsumer<PlanTenantDeletionConsumer>();
+            bus.AddConsumer<DeleteTenantObjectsConsumer>();
+        });
+        builder.AddClusterTarget();
+        builder.Services.AddOptions<TenantNetworkOptions>().BindConfiguration(TenantNetworkOptions.Section);
         return builder;
     }
 

@@ -1,0 +1,33 @@
+using GoCoffee.ClusterAgent.Objects;
+using GoCoffee.ClusterAgent.Targets;
+using GoCoffee.Contracts.Cluster;
+using GoCoffee.ServiceDefaults.Messaging;
+using MassTransit;
+
+namespace GoCoffee.ClusterAgent.Deletion;
+
+/// <summary>Lists what deleting the tenant would remove: only what carries the platform's labels for it, in deletion order.</summary>
+public sealed class PlanTenantDeletionConsumer(IClusterTarget target, IOutbox outbox, ILogger<PlanTenantDeletionConsumer> logger)
+    : IConsumer<PlanTenantDeletion>
+{
+    public const string Step = "plan-deletion";
+
+    public async Task Consume(ConsumeContext<PlanTenantDeletion> context)
+    {
+        var command = context.Message;
+        try
+        {
+            var managed = await target.ListManagedAsync(command.TenantId, context.CancellationToken);
+            var objects = DeletionOrder.Sort(managed.Select(Manifest.Reference));
+            logger.LogInformation("Deleting tenant {TenantId} would remove {ObjectCount} objects", command.TenantId, objects.Count);
+            outbox.Publish(new TenantDeletionPlanned(command.CorrelationId, command.TenantId, objects), command.TenantId, command.CorrelationId);
+        }
+        catch (ClusterRequestFailedException failure)
+        {
+            outbox.Publish(
+                new TenantClusterStepFailed(command.CorrelationId, command.TenantId, Step, failure.Target, failure.StatusCode, failure.Reason, []),
+                command.TenantId,
+                command.CorrelationId);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GoCoffee.ClusterAgent.Objects;
+using GoCoffee.Contracts;
+using YamlDotNet.Core;
+
+namespace GoCoffee.ClusterAgent.Targets;
+
+/// <summary>
+/// The target when there is no cluster: one YAML file per object, <c>&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml</c>
+/// (cluster-scoped objects under <c>_cluster/</c>, which sorts before every namespace, so
+/// <c>kubectl apply -R -f</c> creates namespaces first). It behaves like the API server where the platform relies on
+/// it: identical content leaves the file untouched, only the platform's objects are removed, and removing a namespace
+/// removes what is in it.
+/// </summary>
+public sealed partial class ManifestsFolderTarget(string root, ILogger<ManifestsFolderTarget> logger) : IClusterTarget, IDisposable
+{
+    public const string ClusterScopedFolder = "_cluster";
+
+    // One writer at a time: scaling reads, changes and rewrites a file, and nothing here needs throughput.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public async Task<ApplyOutcome> ApplyAsync(JsonObject manifest, CancellationToken cancellationToken = default)
+    {
+        var reference = manifest.Reference();
+        var path = PathOf(reference);
+        var yaml = ManifestYaml.Write(manifest);
+
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            if (File.Exists(path))
+            {
+                if (await File.ReadAllTextAsync(path, cancellationToken) == yaml)
+                {
+                    return ApplyOutcome.Unchanged;
+                }
+
+                await Write(path, yaml, cancellationToken);
+                return ApplyOutcome.Configured;
+            }
+
+            await Write(path, yaml, cancellationToken);
+            return ApplyOutcome.Created;
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public async Task<JsonObject?> GetAsync(ClusterObjectRef reference, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(reference);
+        return File.Exists(path) ? await Read(reference, path, cancellationToken) : null;
+    }
+
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(ObjectKind kind, string? @namespace, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken = default)
+    {
+        var pattern = $"{kind.Kind.ToLowerInvariant()}-*.yaml";
+        var found = new List<JsonObject>();
+        foreach (var manifest in await ReadAll(@namespace, pattern, cancellationToken))
+        {
+            if (manifest.Kind() == kind && manifest.HasLabels(labels))
+            {
+                found.Add(manifest);
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<IReadOnlyList<JsonObject>> ListManagedAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        (await ReadAll(@namespace: null, "*.yaml", cancellationToken)).Where(manifest => manifest.IsManagedFor(tenantId)).ToList();
+
+    public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string? tenantId, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(reference);
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return DeleteOutcome.NotFound;
+            }
+
+            if (!(await Read(reference, path, cancellationToken)).IsManagedFor(tenantId))
+            {
+                return DeleteOutcome.NotManaged;
+            }
+
+            File.Delete(path);
+            if (ObjectKind.Of(reference) == ObjectKind.Namespace)
+            {
+                var contents = Path.Combine(Root, reference.Name);
+                if (Directory.Exists(contents))
+                {
+                    Directory.Delete(contents, recursive: true);
+                }
+            }
+
+            return DeleteOutcome.Deleted;
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public async Task<JsonObject?> ScaleAsync(ClusterObjectRef workload, int replicas, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(workload);
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var manifest = await Read(workload, path, cancellationToken);
+            var spec = manifest["spec"] as JsonObject ?? [];
+            spec["replicas"] = replicas;
+            manifest["spec"] = spec;
+
+            var metadata = manifest["metadata"]!.AsObject();
+            var stored = metadata["annotations"] as JsonObject ?? [];
+            foreach (var (key, value) in annotations)
+            {
+                if (value is null)
+                {
+                    stored.Remove(key);
+                }
+                else
+                {
+                    stored[key] = value;
+                }
+            }
+
+            metadata["annotations"] = stored.Count > 0 ? stored : null;
+            await Write(path, ManifestYaml.Write(manifest), cancellationToken);
+            return manifest;
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>Names and namespaces are checked as the API server would, which also keeps every path inside the folder.</summary>
+    private string PathOf(ClusterObjectRef reference)
+    {
+        if (!ObjectName().IsMatch(reference.Name))
+        {
+            throw new ClusterRequestFailedException(reference, 422, $"metadata.name: Invalid value: \"{reference.Name}\": must be a lowercase RFC 1123 subdomain", transient: false);
+        }
+
+        if (reference.Namespace is { } ns && !NamespaceName().IsMatch(ns))
+        {
+            throw new ClusterRequestFailedException(reference, 422, $"metadata.namespace: Invalid value: \"{ns}\": must be a lowercase RFC 1123 label", transient: false);
+        }
+
+        return Path.Combine(Root, reference.Namespace ?? ClusterScopedFolder, $"{reference.Kind.ToLowerInvariant()}-{reference.Name}.yaml");
+    }
+
+    private static async Task Write(string path, string yaml, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        // Written beside and renamed over, so a reader (kubectl, Argo CD, a test) never sees half a file.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        await File.WriteAllTextAsync(temporary, yaml, cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static async Task<JsonObject> Read(ClusterObjectRef reference, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ManifestYaml.Read(await File.ReadAllTextAsync(path, cancellationToken));
+        }
+        catch (Exception ex) when (ex is YamlException or JsonException or InvalidOperationException)
+        {
+            throw new ClusterRequestFailedException(reference, 500, $"{path} is not a readable manifest: {ex.Message}", transient: false, ex);
+        }
+    }
+
+    private async Task<List<JsonObject>> ReadAll(string? @namespace, string pattern, CancellationToken cancellationToken)
+    {
+        var folder = @namespace is null ? Root : Path.Combine(Root, @namespace);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var manifests = new List<JsonObject>();
+        var files = Directory.EnumerateFiles(folder, pattern, @namespace is null ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly);
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                manifests.Add(ManifestYaml.Read(await File.ReadAllTextAsync(file, cancellationToken)));
+            }
+            catch (Exception ex) when (ex is YamlException or JsonException or InvalidOperationException or FileNotFoundException)
+            {
+                // A file someone edited by hand, or one removed while listing, is not the platform's to act on.
+                logger.LogWarning("Skipping {ManifestFile}: {Error}", file, ex.Message);
+            }
+        }
+
+        return manifests;
+    }
+
+    public void Dispose() => _writing.Dispose();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial Regex ObjectName();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex NamespaceName();
+}
