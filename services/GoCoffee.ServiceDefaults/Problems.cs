@@ -21,7 +21,7 @@ public static class Problems
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
-            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             if (context.HttpContext.Request.Headers.TryGetValue("X-Request-Id", out var requestId))
             {
                 context.ProblemDetails.Extensions.TryAdd("requestId", requestId.ToString());

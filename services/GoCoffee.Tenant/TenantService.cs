@@ -1,4 +1,12 @@
 using GoCoffee.ServiceDefaults;
+using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.Tenant.ApiKeys;
+using GoCoffee.Tenant.Api;
+using GoCoffee.Tenant.Lifecycle;
+using GoCoffee.Tenant.Quotas;
+using JasperFx.Events;
+using Marten;
+using JasperFx.Events.Projections;
 
 namespace GoCoffee.Tenant;
 
@@ -8,13 +16,29 @@ public static class TenantService
 
     public static IHostApplicationBuilder AddTenantService(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Identity);
+        builder.Services.AddOptions<TenantLifecycleOptions>().Bind(builder.Configuration.GetSection("Tenants"));
+        builder.AddPlatformService(
+            Identity,
+            store =>
+            {
+                store.Events.StreamIdentity = StreamIdentity.AsString;
+                store.Events.MetadataConfig.UserNameEnabled = true;
+                store.Projections.Snapshot<Lifecycle.Tenant>(SnapshotLifecycle.Inline);
+                store.Schema.For<Lifecycle.Tenant>().Index(t => t.Phase);
+                store.Schema.For<TenantLedger>().UseOptimisticConcurrency(true);
+                store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash);
+                store.AddSaga<TenantLifecycleState>();
+            },
+            bus => bus.AddSagaStateMachine<TenantLifecycleStateMachine, TenantLifecycleState>().MartenRepository());
         return builder;
     }
 
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenant");
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants");
+        api.MapTenantsApi();
+        api.MapQuotaApi();
+        api.MapApiKeysApi();
         return endpoints;
     }
 }

@@ -1,0 +1,391 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using GoCoffee.Contracts.Tenants;
+using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.Tenant.ApiKeys;
+using GoCoffee.Tenant.Documents;
+using GoCoffee.Tenant.Lifecycle;
+using GoCoffee.Tenant.Planning;
+using GoCoffee.Tenant.Quotas;
+using GoCoffee.Tenant.Tiers;
+using GoCoffee.Tenant.Validation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace GoCoffee.Tenant.Api;
+
+public static class TenantsApi
+{
+    public const int MaxDocumentBytes = 256 * 1024;
+
+    public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
+            .Accepts<TenantResource>("application/json", "application/yaml");
+        api.MapGet("/", List).WithSummary("List tenants, paged");
+        api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status");
+        api.MapPatch("/{tenantId}", Change).WithSummary("Change tier, resources, services, owners or other spec sections")
+            .Accepts<TenantChange>("application/json", "application/merge-patch+json", "application/yaml");
+        api.MapPost("/{tenantId}/suspend", Suspend).WithSummary("Scale the tenant's workloads to zero and refuse its traffic");
+        api.MapPost("/{tenantId}/resume", Resume).WithSummary("Bring a suspended tenant back");
+        api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period");
+        api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when");
+        api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period");
+        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when");
+        return api;
+    }
+
+    internal static async Task<IResult> Create(HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, tooLarge) = await ReadBody(http.Request, cancellationToken);
+        if (tooLarge)
+        {
+            return TooLarge();
+        }
+
+        var (resource, error) = ResourceDocument.Read<TenantResource>(body, ResourceDocument.IsYaml(http.Request.ContentType));
+        if (error is not null)
+        {
+            return ApiProblems.Invalid(error.Field, error.Message);
+        }
+
+        var errors = TenantValidator.Validate(resource!);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors, "The tenant document is invalid.");
+        }
+
+        var spec = resource!.Spec!;
+        var tenantId = spec.TenantId!;
+        var idempotencyKey = IdempotencyKey(http.Request);
+        if (idempotencyKey is { Length: > 200 })
+        {
+            return ApiProblems.Invalid("Idempotency-Key", "must be at most 200 characters");
+        }
+
+        var requestHash = Hash(resource.Metadata?.Name, spec);
+        var existing = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (existing is not null)
+        {
+            return Replay(existing, idempotencyKey, requestHash);
+        }
+
+        var now = clock.GetUtcNow();
+        var (key, plainKey) = ApiKey.Issue(tenantId, ApiKeyStatus.Pending, now);
+        session.LastModifiedBy = Actor.Of(http);
+        session.Events.StartStream<Lifecycle.Tenant>(
+            tenantId,
+            new TenantCreated(tenantId, spec, resource.Metadata?.Name ?? tenantId, "api", idempotencyKey, requestHash, now),
+            new ApiKeyAdded(key.Id, key.Prefix, now));
+        session.Insert(key);
+        session.Insert(TenantLedger.For(spec));
+        outbox.Publish(new TenantRegistered(TenantCorrelation.For(tenantId), tenantId, TenantPlanner.Plan(spec), now), tenantId);
+
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is ExistingStreamIdCollisionException || ex.InnerException is ExistingStreamIdCollisionException || ex is JasperFx.DocumentAlreadyExistsException)
+        {
+            // Lost a race with the same request (or another one) for this id.
+            await using var query = session.DocumentStore.QuerySession();
+            var winner = await query.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+            return winner is null ? ApiProblems.Conflict("spec.tenantId", $"tenant '{tenantId}' is being created by another request") : Replay(winner, idempotencyKey, requestHash);
+        }
+
+        var created = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        return TypedResults.Accepted(
+            $"{TenantService.Identity.RoutePrefix}/{tenantId}",
+            new TenantCreatedResponse(created!.ToResource(), new IssuedApiKey(key.Id, plainKey, "Shown once: store it now. It starts working when the tenant is Active."), Replayed: false));
+    }
+
+    internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> List(IQuerySession session, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var number = page ?? 1;
+        var size = pageSize ?? 20;
+        if (number < 1)
+        {
+            return ApiProblems.Invalid("page", "must be 1 or more");
+        }
+
+        if (size is < 1 or > 100)
+        {
+            return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
+        }
+
+        var total = await session.Query<Lifecycle.Tenant>().CountAsync(cancellationToken);
+        var tenants = await session.Query<Lifecycle.Tenant>()
+            .OrderBy(t => t.Id)
+            .Skip((number - 1) * size)
+            .Take(size)
+            .ToListAsync(cancellationToken);
+        var items = tenants.Select(t => new TenantSummary(t.Id, t.ResourceName, t.Spec.Tier ?? string.Empty, t.Phase, t.Namespaces.Count, t.CreatedAt)).ToList();
+        return TypedResults.Ok(new TenantPage(items, number, size, total));
+    }
+
+    internal static async Task<Results<Ok<TenantResource>, ProblemHttpResult>> Get(string tenantId, HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        http.Response.Headers.ETag = $"\"{tenant.Version}\"";
+        return TypedResults.Ok(tenant.ToResource());
+    }
+
+    internal static async Task<IResult> Change(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, tooLarge) = await ReadBody(http.Request, cancellationToken);
+        if (tooLarge)
+        {
+            return TooLarge();
+        }
+
+        var (change, error) = ResourceDocument.Read<TenantChange>(body, ResourceDocument.IsYaml(http.Request.ContentType));
+        if (error is not null)
+        {
+            return ApiProblems.Invalid(error.Field, error.Message);
+        }
+
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        if (IfMatch(http.Request) is { } expected && expected != tenant.Version)
+        {
+            return ApiProblems.PreconditionFailed(tenant.Version);
+        }
+
+        if (change!.TenantId is not null && change.TenantId != tenantId)
+        {
+            return ApiProblems.Invalid("tenantId", "cannot be changed");
+        }
+
+        if (tenant.Phase is not (TenantPhase.Active or TenantPhase.Failed))
+        {
+            return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; its spec can change when it is Active (or Failed, to retry)");
+        }
+
+        var (spec, changed) = change.ApplyTo(tenant.Spec);
+        if (changed.Count == 0)
+        {
+            return ApiProblems.Invalid("$", "name at least one section to change: tier, resources, services, owners, isolation, billing, compliance, displayName, description or preventDeletion");
+        }
+
+        var errors = TenantValidator.ValidateSpec(spec);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors, "The changed tenant spec is invalid.");
+        }
+
+        var ledger = await session.LoadAsync<TenantLedger>(tenantId, cancellationToken) ?? TenantLedger.For(tenant.Spec);
+        var totals = TenantLedger.TotalsOf(spec);
+        var shortfalls = ledger.CheckNewTotals(totals);
+        if (shortfalls.Count > 0)
+        {
+            return ApiProblems.Conflict(shortfalls, "The change would take away resources the tenant is using.");
+        }
+
+        var now = clock.GetUtcNow();
+        var fromTier = tenant.Spec.Tier!;
+        var toTier = spec.Tier!;
+        var description = fromTier == toTier ? $"changed {string.Join(", ", changed)}" : $"tier {fromTier} → {toTier}; changed {string.Join(", ", changed)}";
+        session.LastModifiedBy = Actor.Of(http);
+        session.Events.Append(tenantId, new SpecChanged(spec, description, fromTier, toTier, now));
+        ledger.Totals = totals;
+        ledger.GpuTypes = TenantLedger.GpuTypesOf(spec);
+        session.Store(ledger);
+
+        var correlation = TenantCorrelation.For(tenantId);
+        outbox.Publish(new TenantChangeRequested(correlation, tenantId, TenantPlanner.Plan(spec), description, now), tenantId);
+        if (fromTier != toTier)
+        {
+            var tier = TierCatalog.Find(toTier)!;
+            outbox.Publish(new TenantTierChanged(correlation, tenantId, fromTier, toTier, tier.RateLimitPerMinute, [.. tier.Services, .. tier.CoffeeFeatures], now), tenantId);
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
+        var updated = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", updated!.ToResource());
+    }
+
+    internal static Task<IResult> Suspend(string tenantId, SuspendRequest? request, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken) =>
+        Transition(tenantId, http, session, TenantPhase.Active, "suspended", tenant =>
+        {
+            var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "Suspended by an operator" : request.Reason.Trim();
+            if (reason.Length > 500)
+            {
+                return ApiProblems.Invalid("reason", "must be at most 500 characters");
+            }
+
+            var now = clock.GetUtcNow();
+            session.Events.Append(tenantId, new SuspensionRequested(reason, now));
+            outbox.Publish(new TenantSuspensionRequested(TenantCorrelation.For(tenantId), tenantId, reason, now), tenantId);
+            return null;
+        }, cancellationToken);
+
+    internal static Task<IResult> Resume(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken) =>
+        Transition(tenantId, http, session, TenantPhase.Suspended, "resumed", _ =>
+        {
+            var now = clock.GetUtcNow();
+            session.Events.Append(tenantId, new ResumptionRequested(now));
+            outbox.Publish(new TenantResumptionRequested(TenantCorrelation.For(tenantId), tenantId, now), tenantId);
+            return null;
+        }, cancellationToken);
+
+    internal static async Task<IResult> Delete(
+        string tenantId, int? gracePeriodSeconds, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, IOptions<TenantLifecycleOptions> options, CancellationToken cancellationToken)
+    {
+        if (gracePeriodSeconds is < 0 or > 30 * 24 * 3600)
+        {
+            return ApiProblems.Invalid("gracePeriodSeconds", "must be between 0 and 2592000 (30 days)");
+        }
+
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        if (tenant.Spec.PreventDeletion == true)
+        {
+            return ApiProblems.Conflict("spec.preventDeletion", "is true: set it to false first");
+        }
+
+        if (tenant.Phase is not (TenantPhase.Active or TenantPhase.Suspended or TenantPhase.Failed))
+        {
+            return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; only an Active, Suspended or Failed tenant can be deleted");
+        }
+
+        var grace = gracePeriodSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.DefaultDeletionGracePeriod;
+        var now = clock.GetUtcNow();
+        session.LastModifiedBy = Actor.Of(http);
+        session.Events.Append(tenantId, new DeletionRequested(grace, now));
+        outbox.Publish(new TenantDeletionRequested(TenantCorrelation.For(tenantId), tenantId, grace, now), tenantId);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}/deletion-plan", (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!.ToResource());
+    }
+
+    internal static async Task<IResult> DeletionPlan(string tenantId, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        return tenant.Phase != TenantPhase.Terminating
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No deletion is pending.", detail: $"The tenant is {tenant.Phase}.")
+            : TypedResults.Ok(new { tenantId, planned = tenant.DeleteAfter is not null, deleteAfter = tenant.DeleteAfter, objects = tenant.DeletionObjects });
+    }
+
+    internal static async Task<IResult> CancelDeletion(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        if (tenant.Phase != TenantPhase.Terminating || tenant.DeleteAfter is null || tenant.DeleteAfter <= clock.GetUtcNow())
+        {
+            return ApiProblems.Conflict("status.phase", "no deletion is waiting out its grace period");
+        }
+
+        session.LastModifiedBy = Actor.Of(http);
+        outbox.Publish(new TenantDeletionCancellationRequested(TenantCorrelation.For(tenantId), tenantId, clock.GetUtcNow()), tenantId);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}");
+    }
+
+    internal static async Task<IResult> Audit(string tenantId, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var events = await session.Events.FetchStreamAsync(tenantId, token: cancellationToken);
+        if (events.Count == 0)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        return TypedResults.Ok(events.Select(e => new AuditEntry(e.Version, e.EventTypeName, e.UserName, e.Timestamp, e.Data)).ToList());
+    }
+
+    private static async Task<IResult> Transition(
+        string tenantId, HttpContext http, IDocumentSession session, string requiredPhase, string verb, Func<Lifecycle.Tenant, IResult?> decide, CancellationToken cancellationToken)
+    {
+        var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return ApiProblems.NotFound(tenantId);
+        }
+
+        if (tenant.Phase != requiredPhase)
+        {
+            return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; only a {requiredPhase} tenant can be {verb}");
+        }
+
+        session.LastModifiedBy = Actor.Of(http);
+        if (decide(tenant) is { } refused)
+        {
+            return refused;
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!.ToResource());
+    }
+
+    private static IResult Replay(Lifecycle.Tenant existing, string? idempotencyKey, string requestHash)
+    {
+        if (idempotencyKey is not null && existing.IdempotencyKey == idempotencyKey)
+        {
+            return existing.RequestHash == requestHash
+                ? TypedResults.Ok(new TenantCreatedResponse(existing.ToResource(), ApiKey: null, Replayed: true))
+                : ApiProblems.Conflict("Idempotency-Key", "was already used with a different request", "Idempotency-Key reused.");
+        }
+
+        return ApiProblems.Conflict("spec.tenantId", $"tenant '{existing.Id}' already exists", "The tenant already exists.");
+    }
+
+    private static string? IdempotencyKey(HttpRequest request) =>
+        request.Headers.TryGetValue("Idempotency-Key", out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
+
+    private static int? IfMatch(HttpRequest request) =>
+        request.Headers.IfMatch.ToString().Trim('"', ' ', 'W', '/') is { Length: > 0 } tag && int.TryParse(tag, out var version) ? version : null;
+
+    private static string Hash(string? name, TenantSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + JsonSerializer.Serialize(spec, ResourceDocument.Json))));
+
+    private static async Task<(string Body, bool TooLarge)> ReadBody(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxDocumentBytes)
+        {
+            return (string.Empty, true);
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var buffer = new char[MaxDocumentBytes + 1];
+        var read = 0;
+        int chunk;
+        while (read < buffer.Length && (chunk = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += chunk;
+        }
+
+        return read > MaxDocumentBytes ? (string.Empty, true) : (new string(buffer, 0, read), false);
+    }
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The document is too large.", detail: $"A tenant document may be at most {MaxDocumentBytes} bytes.");
+}
+
+/// <summary>Who made a change, for the audit trail: the authenticated caller.</summary>
+internal static class Actor
+{
+    public static string Of(HttpContext http) => http.User.Identity?.Name is { Length: > 0 } name ? name : "anonymous";
+}

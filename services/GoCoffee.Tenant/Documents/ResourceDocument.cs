@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GoCoffee.Tenant.Documents;
+
+/// <summary>
+/// Reads a resource document sent as JSON or YAML into the resource model, strictly: an unknown field is an error
+/// naming its path, as the Kubernetes API server does with field validation set to Strict.
+/// </summary>
+public static class ResourceDocument
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        MaxDepth = 32,
+    };
+
+    public static bool IsYaml(string? contentType) =>
+        contentType is not null && (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase));
+
+    /// <returns>The document, or the error with the field path it concerns.</returns>
+    public static (T? Document, DocumentError? Error) Read<T>(string body, bool yaml)
+        where T : class
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return (null, new DocumentError("$", "The request body is empty: send the resource as JSON or YAML."));
+        }
+
+        try
+        {
+            var node = yaml ? YamlToJson(body) : JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            if (node is not JsonObject)
+            {
+                return (null, new DocumentError("$", "The document must be an object with apiVersion, kind, metadata and spec."));
+            }
+
+            return (node.Deserialize<T>(Json), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, new DocumentError(FieldPath(ex.Path), Describe(ex)));
+        }
+        catch (YamlException ex)
+        {
+            return (null, new DocumentError("$", $"Not valid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}"));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, new DocumentError("$", ex.Message));
+        }
+    }
+
+    /// <summary>YAML 1.2 core schema to JSON: plain scalars become null, booleans and numbers; quoted ones stay strings.</summary>
+    internal static JsonNode? YamlToJson(string yaml)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StringReader(yaml))
+        {
+            stream.Load(reader);
+        }
+
+        return stream.Documents.Count switch
+        {
+            0 => null,
+            1 => Convert(stream.Documents[0].RootNode, depth: 0),
+            _ => throw new InvalidOperationException("Send one YAML document per request."),
+        };
+    }
+
+    private static JsonNode? Convert(YamlNode node, int depth)
+    {
+        if (depth > 32)
+        {
+            throw new InvalidOperationException("The document is nested too deeply.");
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var obj = new JsonObject();
+                foreach (var (key, value) in mapping.Children)
+                {
+                    var name = key is YamlScalarNode scalarKey ? scalarKey.Value ?? string.Empty : throw new InvalidOperationException("Mapping keys must be plain strings.");
+                    if (obj.ContainsKey(name))
+                    {
+                        throw new InvalidOperationException($"Duplicate key '{name}'.");
+                    }
+
+                    obj[name] = Convert(value, depth + 1);
+                }
+
+                return obj;
+            case YamlSequenceNode sequence:
+                var array = new JsonArray();
+                foreach (var item in sequence.Children)
+                {
+                    array.Add(Convert(item, depth + 1));
+                }
+
+                return array;
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+            default:
+                throw new InvalidOperationException("YAML aliases and anchors are not accepted.");
+        }
+    }
+
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? string.Empty;
+        if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))
+        {
+            return JsonValue.Create(value);
+        }
+
+        return value switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => null,
+            "true" or "True" or "TRUE" => JsonValue.Create(true),
+            "false" or "False" or "FALSE" => JsonValue.Create(false),
+            _ when long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var integer) => JsonValue.Create(integer),
+            _ when value.Any(char.IsDigit) && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var real) && !value.Any(char.IsLetter) => JsonValue.Create(real),
+            _ => JsonValue.Create(value),
+        };
+    }
+
+    private static string FieldPath(string? jsonPath) =>
+        string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "$" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+
+    private static string Describe(JsonException ex)
+    {
+        var message = ex.Message;
+        if (message.Contains("could not be mapped", StringComparison.OrdinalIgnoreCase))
+        {
+            var start = message.IndexOf('\'', StringComparison.Ordinal);
+            var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
+            var field = start >= 0 && end > start ? message[(start + 1)..end] : "?";
+            return $"Unknown field '{field}': it is not part of this resource's schema.";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
+
+public sealed record DocumentError(string Field, string Message);

@@ -1,0 +1,81 @@
+using GoCoffee.Contracts.Tenants;
+using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.Tenant.ApiKeys;
+using Marten;
+using MassTransit;
+
+namespace GoCoffee.Tenant.Lifecycle;
+
+/// <summary>The lifecycle saga's repeated steps: recording on the tenant's stream (same transaction as the saga) and keys.</summary>
+internal static class TenantActivities
+{
+    public static DateTimeOffset Now<TMessage>(this BehaviorContext<TenantLifecycleState, TMessage> context)
+        where TMessage : class =>
+        context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
+
+    /// <summary>Appends a domain event to the tenant's stream; it commits with the saga's new state and outbox.</summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> Record<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder,
+        Func<BehaviorContext<TenantLifecycleState, TMessage>, object> domainEvent)
+        where TMessage : class =>
+        binder.Then(context =>
+        {
+            var session = context.GetServiceOrCreateInstance<IDocumentSession>();
+            session.LastModifiedBy ??= "system:tenant-lifecycle";
+            session.Events.Append(context.Saga.TenantId, domainEvent(context));
+        });
+
+    public static EventActivityBinder<TenantLifecycleState, TMessage> ScheduleStepTimeout<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder,
+        string step)
+        where TMessage : class =>
+        binder.ScheduleTimeout(
+            saga => saga.StepTimeoutToken,
+            (saga, token) => saga.StepTimeoutToken = token,
+            (context, token) => new TenantStepTimedOut(context.Saga.CorrelationId, context.Saga.TenantId, step, token),
+            context => context.GetServiceOrCreateInstance<Microsoft.Extensions.Options.IOptions<TenantLifecycleOptions>>().Value.StepTimeout);
+
+    public static EventActivityBinder<TenantLifecycleState, TMessage> CancelStepTimeout<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder)
+        where TMessage : class =>
+        binder.CancelTimeout(saga => saga.StepTimeoutToken, (saga, token) => saga.StepTimeoutToken = token);
+
+    /// <summary>Keys issued before activation start working now: the gateway learns them from <see cref="ApiKeyIssued"/>.</summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> ActivatePendingApiKeys<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder)
+        where TMessage : class =>
+        binder.ThenAsync(async context =>
+        {
+            var session = context.GetServiceOrCreateInstance<IDocumentSession>();
+            var outbox = context.GetServiceOrCreateInstance<IOutbox>();
+            var pending = await session.Query<ApiKey>()
+                .Where(key => key.TenantId == context.Saga.TenantId && key.Status == ApiKeyStatus.Pending)
+                .ToListAsync(context.CancellationToken);
+            foreach (var key in pending)
+            {
+                key.Status = ApiKeyStatus.Active;
+                session.Store(key);
+                outbox.Publish(key.Issued(), context.Saga.TenantId);
+            }
+        });
+
+    /// <summary>A deleted tenant's keys stop working everywhere.</summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> RevokeAllApiKeys<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder)
+        where TMessage : class =>
+        binder.ThenAsync(async context =>
+        {
+            var session = context.GetServiceOrCreateInstance<IDocumentSession>();
+            var outbox = context.GetServiceOrCreateInstance<IOutbox>();
+            var now = context.Now();
+            var keys = await session.Query<ApiKey>()
+                .Where(key => key.TenantId == context.Saga.TenantId && key.Status != ApiKeyStatus.Revoked)
+                .ToListAsync(context.CancellationToken);
+            foreach (var key in keys)
+            {
+                key.Revoke(now);
+                session.Store(key);
+                outbox.Publish(new ApiKeyRevoked(key.TenantId, key.Id, now), context.Saga.TenantId);
+            }
+        });
+}

@@ -1,0 +1,41 @@
+using GoCoffee.Contracts;
+using MassTransit;
+
+namespace GoCoffee.Tenant.Lifecycle;
+
+/// <summary>Where a tenant's lifecycle saga is; persisted in PostgreSQL with optimistic concurrency.</summary>
+public sealed class TenantLifecycleState : SagaStateMachineInstance
+{
+    public Guid CorrelationId { get; set; }
+
+    public string CurrentState { get; set; } = string.Empty;
+
+    public string TenantId { get; set; } = string.Empty;
+
+    public Guid? StepTimeoutToken { get; set; }
+
+    public Guid? GraceToken { get; set; }
+
+    public TimeSpan GracePeriod { get; set; }
+
+    public List<ClusterObjectRef> DeletionObjects { get; set; } = [];
+
+    public string Tier { get; set; } = string.Empty;
+
+    public List<string> Namespaces { get; set; } = [];
+
+    /// <summary>Where a cancelled deletion returns to.</summary>
+    public string StateBeforeDeletion { get; set; } = string.Empty;
+
+    /// <summary>True once the tenant was active: later provisioning rounds are updates, not onboarding.</summary>
+    public bool WasActivated { get; set; }
+}
+
+public sealed class TenantLifecycleOptions
+{
+    /// <summary>How long a cluster step may take before the saga gives up on it (durably, across restarts).</summary>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Grace period of a deletion when the request names none.</summary>
+    public TimeSpan DefaultDeletionGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+}
