@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -18,8 +19,12 @@ internal static class ManifestYaml
 
     public static string Write(JsonObject manifest) => KubernetesYaml.Serialize(Plain(manifest));
 
+    /// <remarks>
+    /// Re-read as JSON text so numbers behave as they do in an API server's answer (the bridge makes every number a
+    /// double, which <c>(int)node</c> refuses).
+    /// </remarks>
     public static JsonObject Read(string yaml) =>
-        Reader.Deserialize<JsonObject?>(yaml) ?? throw new JsonException("The file holds no YAML mapping.");
+        JsonNode.Parse((Reader.Deserialize<JsonObject?>(yaml) ?? throw new JsonException("The file holds no YAML mapping.")).ToJsonString())!.AsObject();
 
     /// <summary>The JSON tree as the dictionaries, lists and scalars the YAML serializer knows; nulls are dropped, as an apply would.</summary>
     private static object? Plain(JsonNode? node) => node switch
@@ -32,10 +37,14 @@ internal static class ManifestYaml
             JsonValueKind.String => value.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number when value.TryGetValue<long>(out var whole) => whole,
-            JsonValueKind.Number => value.GetValue<double>(),
+            JsonValueKind.Number => Number(value.ToJsonString()),
             _ => null,
         },
         _ => null,
     };
+
+    // From the JSON text, since a node built in code holds whatever CLR number it was given (int, long, double...).
+    private static object Number(string json) =>
+        long.TryParse(json, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) ? whole
+        : double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

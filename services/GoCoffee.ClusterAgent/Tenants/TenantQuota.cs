@@ -16,15 +16,15 @@ public static class TenantQuota
 
     public const string GpuResource = "requests.nvidia.com/gpu";
 
-    /// <summary>The per-type GPU allowance, for people and for the ledger; see <see cref="BuildQuota"/>.</summary>
-    public const string GpuTypesAnnotation = "gocoffee.dev/gpu-types";
+    /// <summary>The plan's GPU allowance as it was given (per type where the plan names types); see <see cref="BuildQuota"/>.</summary>
+    public const string GpuAllowanceAnnotation = "gocoffee.dev/gpu-allowance";
 
     /// <remarks>
     /// Kubernetes sees every NVIDIA GPU as the one extended resource <c>nvidia.com/gpu</c>, so a ResourceQuota can cap
     /// only the total across types (extended resources allow only the <c>requests.</c> prefix). The type is enforced
     /// where workloads are made: the tenant service's quota ledger reserves GPUs per type before anything is created,
-    /// and the AI workload's Deployment selects nodes of its reserved type. The per-type split is written to the
-    /// <see cref="GpuTypesAnnotation"/> annotation so what the quota stands for stays visible in the cluster.
+    /// and the AI workload's Deployment selects nodes of its reserved type. The plan's split is written to the
+    /// <see cref="GpuAllowanceAnnotation"/> annotation so what the quota stands for stays visible in the cluster.
     /// </remarks>
     public static V1ResourceQuota BuildQuota(TenantPlan plan, TenantNamespacePlan ns)
     {
@@ -34,7 +34,7 @@ public static class TenantQuota
         {
             metadata.Annotations = new Dictionary<string, string>
             {
-                [GpuTypesAnnotation] = string.Join(',', quota.Gpus.OrderBy(gpu => gpu.Key, StringComparer.Ordinal).Select(gpu => $"{gpu.Key}={gpu.Value}")),
+                [GpuAllowanceAnnotation] = string.Join(',', quota.Gpus.OrderBy(gpu => gpu.Key, StringComparer.Ordinal).Select(gpu => $"{gpu.Key}={gpu.Value}")),
             };
         }
 
