@@ -15,6 +15,7 @@ public static class ResourceDocument
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 32,
     };
@@ -77,6 +78,12 @@ public static class ResourceDocument
         if (depth > 32)
         {
             throw new InvalidOperationException("The document is nested too deeply.");
+        }
+
+        // Aliases would let a small document expand enormously ("billion laughs"); resource documents never need them.
+        if (!node.Anchor.IsEmpty)
+        {
+            throw new InvalidOperationException("YAML anchors and aliases are not accepted.");
         }
 
         switch (node)
