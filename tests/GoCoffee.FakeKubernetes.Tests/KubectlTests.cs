@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace GoCoffee.FakeKubernetes.Tests;
+
+/// <summary>The real kubectl binary (on PATH on the project's machines) against the fake.</summary>
+public sealed class KubectlTests : FakeClusterTest, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fake-kubectl-").FullName;
+
+    protected override void Configure(FakeKubernetesOptions options) =>
+        options.AddCustomResource("tenant.gocoffee.dev", "v1", "Tenant", "tenants", namespaced: false);
+
+    [Fact]
+    public async Task Kubectl_apply_then_get()
+    {
+        var manifest = Path.Combine(_directory, "tenant.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: tenant-acme
+              labels:
+                gocoffee.dev/tenant: acme
+            ---
+            apiVersion: v1
+            kind: ResourceQuota
+            metadata:
+              name: compute
+              namespace: tenant-acme
+            spec:
+              hard:
+                cpu: "2"
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: orders
+              namespace: tenant-acme
+            spec:
+              replicas: 2
+              selector:
+                matchLabels: {app: orders}
+              template:
+                metadata:
+                  labels: {app: orders}
+                spec:
+                  containers:
+                  - name: orders
+                    image: gocoffee/orders:1
+            ---
+            apiVersion: tenant.gocoffee.dev/v1
+            kind: Tenant
+            metadata:
+              name: acme
+            spec:
+              plan: gold
+            """);
+
+        var applied = await KubectlAsync("apply", "-f", manifest, "--validate=false");
+        Assert.Contains("namespace/tenant-acme created", applied, StringComparison.Ordinal);
+        Assert.Contains("deployment.apps/orders created", applied, StringComparison.Ordinal);
+        Assert.Contains("tenant.tenant.gocoffee.dev/acme created", applied, StringComparison.Ordinal);
+
+        // A changed manifest: client-side apply computes a strategic merge patch (and validation is left on).
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("replicas: 2", "replicas: 4", StringComparison.Ordinal));
+        var reapplied = await KubectlAsync("apply", "-f", manifest);
+        Assert.Contains("deployment.apps/orders configured", reapplied, StringComparison.Ordinal);
+        Assert.Contains("namespace/tenant-acme unchanged", reapplied, StringComparison.Ordinal);
+
+        var namespaces = JsonNode.Parse(await KubectlAsync("get", "ns", "-o", "json"))!;
+        var acme = namespaces["items"]!.AsArray().Single(n => n!["metadata"]!["name"]!.GetValue<string>() == "tenant-acme")!;
+        Assert.Equal("acme", acme["metadata"]!["labels"]!["gocoffee.dev/tenant"]!.GetValue<string>());
+
+        Assert.Equal("4", await KubectlAsync("get", "deployment", "orders", "-n", "tenant-acme", "-o", "jsonpath={.spec.replicas}"));
+        Assert.Contains("tenant-acme", await KubectlAsync("get", "ns"), StringComparison.Ordinal);
+
+        await KubectlAsync("delete", "ns", "tenant-acme");
+        Assert.Null(Server.Get("apps", "deployments", "tenant-acme", "orders"));
+    }
+
+    private async Task<string> KubectlAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { $"--server={Server.BaseUri.ToString().TrimEnd('/')}", "--insecure-skip-tls-verify" }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        // No user kubeconfig, credentials or cache may leak in (or out).
+        start.Environment["KUBECONFIG"] = Path.Combine(_directory, "empty-kubeconfig");
+        start.Environment["KUBECACHEDIR"] = Path.Combine(_directory, "cache");
+        start.Environment["HOME"] = _directory;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(Timeout);
+        var stderr = process.StandardError.ReadToEndAsync(Timeout);
+        await process.WaitForExitAsync(Timeout);
+        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
