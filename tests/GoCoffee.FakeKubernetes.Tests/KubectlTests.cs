@@ -68,6 +68,13 @@ public sealed class KubectlTests : FakeClusterTest, IDisposable
         Assert.Contains("deployment.apps/orders configured", reapplied, StringComparison.Ordinal);
         Assert.Contains("namespace/tenant-acme unchanged", reapplied, StringComparison.Ordinal);
 
+        // Server-side apply over what client-side apply made (kubectl migrates the managedFields first).
+        var serverSide = await KubectlAsync("apply", "--server-side", "-f", manifest);
+        Assert.Contains("deployment.apps/orders serverside-applied", serverSide, StringComparison.Ordinal);
+        var managers = Server.Get("apps", "deployments", "tenant-acme", "orders")!["metadata"]!["managedFields"]!.AsArray()
+            .Select(m => $"{m!["manager"]}/{m["operation"]}");
+        Assert.Contains("kubectl/Apply", managers);
+
         var namespaces = JsonNode.Parse(await KubectlAsync("get", "ns", "-o", "json"))!;
         var acme = namespaces["items"]!.AsArray().Single(n => n!["metadata"]!["name"]!.GetValue<string>() == "tenant-acme")!;
         Assert.Equal("acme", acme["metadata"]!["labels"]!["gocoffee.dev/tenant"]!.GetValue<string>());

@@ -66,7 +66,8 @@ public sealed class ServerSideApplyTests : FakeClusterTest
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => ApplyAsync(QuotaJson, manager: null!));
         var status = StatusOf(error);
         Assert.Equal(422, status.Code);
-        Assert.Contains("fieldManager: Required value", status.Message, StringComparison.Ordinal);
+        Assert.Equal("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch", status.Message);
+        Assert.Equal(("Invalid", "PatchOptions", "meta.k8s.io"), (status.Reason, status.Details.Kind, status.Details.Group));
     }
 
     [Fact]
@@ -85,6 +86,22 @@ public sealed class ServerSideApplyTests : FakeClusterTest
         Assert.Equal("8", forced.Spec.Hard["cpu"].ToString());
         var platform = forced.Metadata.ManagedFields.Single(m => m.Manager == "platform");
         Assert.DoesNotContain("f:cpu", platform.FieldsV1.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_with_a_post_makes_the_creator_an_update_manager_that_apply_conflicts_with()
+    {
+        await Client.CoreV1.CreateNamespacedResourceQuotaAsync(Quota("compute", "1"), "default", fieldManager: "installer");
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => ApplyAsync(QuotaJson, force: false));
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"installer\" using v1: .spec.hard.cpu", StatusOf(error).Message);
+
+        // Clearing managedFields (the documented "[{}]" reset) leaves nobody to conflict with.
+        var reset = new V1Patch("""[{"op":"replace","path":"/metadata/managedFields","value":[{}]}]""", V1Patch.PatchType.JsonPatch);
+        var cleared = await Client.CoreV1.PatchNamespacedResourceQuotaAsync(reset, "compute", "default");
+        Assert.Null(cleared.Metadata.ManagedFields);
+        var applied = await ApplyAsync(QuotaJson, force: false);
+        Assert.Equal("2", applied.Spec.Hard["cpu"].ToString());
     }
 
     [Fact]

@@ -102,6 +102,23 @@ public sealed class WatchTests : FakeClusterTest
         Assert.Equal(Server.ResourceVersion, bookmark.Object.Metadata.ResourceVersion);
     }
 
+    [Fact]
+    public async Task The_older_list_then_watch_extension_works_too()
+    {
+        var start = Server.ResourceVersion;
+        var seen = new TaskCompletionSource<(WatchEventType, V1Namespace)>();
+#pragma warning disable CS0618 // KubernetesClient marks the extension obsolete, but operators still use it.
+        var response = Client.CoreV1.ListNamespaceWithHttpMessagesAsync(watch: true, resourceVersion: start, cancellationToken: Timeout);
+        using var watcher = response.Watch<V1Namespace, V1NamespaceList>((type, ns) => seen.TrySetResult((type, ns)));
+#pragma warning restore CS0618
+        await Eventually(() => Server.OpenWatches == 1);
+
+        await CreateNamespaceAsync("legacy");
+
+        var (type, ns) = await seen.Task.WaitAsync(Timeout);
+        Assert.Equal((WatchEventType.Added, "legacy"), (type, ns.Metadata.Name));
+    }
+
     private static ChannelReader<(WatchEventType Type, T Object)> Collect<T>(IAsyncEnumerable<(WatchEventType, T)> watch)
     {
         var channel = Channel.CreateUnbounded<(WatchEventType, T)>();

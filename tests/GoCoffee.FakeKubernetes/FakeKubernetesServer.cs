@@ -29,6 +29,7 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
     private readonly ResourceOperations _operations;
     private readonly RequestControls _controls;
     private readonly FakeKubernetesOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
 
     private FakeKubernetesServer(WebApplication app, FakeKubernetesOptions options, ResourceRegistry registry, ObjectStore store, RequestControls controls)
     {
@@ -65,7 +66,7 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
         var store = new ObjectStore(options.WatchHistoryLimit);
         var controls = new RequestControls(options.RequestLogLimit);
         var server = new FakeKubernetesServer(app, options, registry, store, controls);
-        var handler = new KubeApiHandler(registry, server._operations, controls, new WatchStream(store, options), options);
+        var handler = new KubeApiHandler(registry, server._operations, controls, new WatchStream(store, options), options, server._stopping.Token);
         app.Run(handler.HandleAsync);
 
         foreach (var ns in options.InitialNamespaces) server.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
@@ -113,6 +114,7 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         _store.CloseWatches();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
@@ -124,6 +126,7 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
             // Connections still open after the grace period are cut.
         }
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 
     /// <summary>No console lifetime: a test host is not stopped by Ctrl+C or SIGTERM handlers of its own.</summary>

@@ -47,12 +47,23 @@ internal static class ManagedFields
     }
 
     /// <summary>
+    /// The entries a client write starts from: the stored ones, unless the request changed <c>managedFields</c> itself —
+    /// the API server honours that (<c>[{}]</c> clears them), which is how ownership is reset or migrated.
+    /// </summary>
+    public static List<ManagedFieldsEntry> Baseline(JsonObject? stored, JsonObject incoming)
+    {
+        var sent = incoming["metadata"]?["managedFields"];
+        var live = stored?["metadata"]?["managedFields"];
+        return sent is null || JsonNode.DeepEquals(sent, live) ? Read(stored) : Read(incoming);
+    }
+
+    /// <summary>
     /// An Update-operation write (create, PUT, non-apply PATCH): the fields it changed move to <paramref name="manager"/>;
     /// fields it removed are owned by nobody. A write that changes nothing leaves the entries (and their times) alone.
     /// </summary>
-    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string? subresource, string time, bool hasStatus)
+    public static void RecordUpdate(
+        List<ManagedFieldsEntry> entries, JsonObject? before, JsonObject after, string manager, string? subresource, string time, bool hasStatus)
     {
-        var entries = Read(before);
         var (changed, removed) = FieldSet.Diff(before ?? [], after);
         if (hasStatus)
         {

@@ -43,7 +43,7 @@ public sealed record FakeFailure(int Code, string Reason, string Message)
         new(422, "Invalid",
             $"{Qualified(kind, group)} \"{name}\" is invalid: " +
             (causes.Length == 1 ? Describe(causes[0]) : "[" + string.Join(", ", causes.Select(Describe)) + "]"))
-        { Name = name, Group = NullIfEmpty(group), Kind = kind, Causes = causes };
+        { Name = NullIfEmpty(name), Group = NullIfEmpty(group), Kind = kind, Causes = causes };
 
     /// <summary>422 Invalid with one field error, e.g. <c>Invalid("ResourceQuota", "", "q", "spec.hard.cpu", "must be positive")</c>.</summary>
     public static FakeFailure Invalid(string kind, string group, string name, string field, string message) =>
@@ -102,7 +102,7 @@ public sealed record FakeFailure(int Code, string Reason, string Message)
     private static string Describe(FakeFailureCause cause) =>
         cause.Field.Length == 0 ? cause.Message : $"{cause.Field}: {cause.Message}";
 
-    private static string? NullIfEmpty(string group) => group.Length == 0 ? null : group;
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static string ReasonFor(int code) => code switch
     {

@@ -8,7 +8,12 @@ namespace GoCoffee.FakeKubernetes;
 
 /// <summary>The single request handler: routes, logs, applies test controls, runs the verb, writes JSON or a Status.</summary>
 internal sealed class KubeApiHandler(
-    ResourceRegistry registry, ResourceOperations operations, RequestControls controls, WatchStream watches, FakeKubernetesOptions options)
+    ResourceRegistry registry,
+    ResourceOperations operations,
+    RequestControls controls,
+    WatchStream watches,
+    FakeKubernetesOptions options,
+    CancellationToken stopping)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -21,7 +26,7 @@ internal sealed class KubeApiHandler(
         try
         {
             var delay = controls.DelayFor(fake);
-            if (delay > TimeSpan.Zero) await Task.Delay(delay, context.RequestAborted);
+            if (delay > TimeSpan.Zero) await DelayAsync(delay, context.RequestAborted);
             if (controls.FailureFor(fake) is { } injected)
             {
                 await WriteAsync(context, ApiResponse.Of(Enrich(injected, fake)), injected.RetryAfterSeconds);
@@ -41,6 +46,20 @@ internal sealed class KubeApiHandler(
         {
             // A bug in the fake (or in a test's Mutate callback): say what it was rather than an empty 500.
             await WriteAsync(context, ApiResponse.Of(FakeFailure.InternalError($"fake API server: {e}")));
+        }
+    }
+
+    /// <summary>An injected delay; cut short when the client gives up or the server stops (so disposal never waits on it).</summary>
+    private async Task DelayAsync(TimeSpan delay, CancellationToken aborted)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        try
+        {
+            await Task.Delay(delay, either.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            throw new ApiException(FakeFailure.ServiceUnavailable("the fake API server is shutting down"));
         }
     }
 
@@ -205,8 +224,17 @@ internal sealed class KubeApiHandler(
             manager = agent.Split('/')[0];
             if (manager.Length == 0) manager = "unknown";
         }
+        if (manager.Length > 128)
+        {
+            if (given)
+            {
+                throw new ApiException(FakeFailure.Invalid("PatchOptions", "meta.k8s.io", "",
+                    new FakeFailureCause("FieldValueTooLong", "Too long: may not be more than 128 bytes", "fieldManager")));
+            }
+            manager = manager[..128];
+        }
         var dryRun = query["dryRun"].Any(v => v == "All");
-        return new WriteOptions(manager.Length > 128 ? manager[..128] : manager, given, dryRun, IsTrue(query["force"]));
+        return new WriteOptions(manager, given, dryRun, IsTrue(query["force"]), ForceGiven: query.ContainsKey("force"));
     }
 
     private static ListOptions ListOptionsOf(IQueryCollection query, Route.Resource route)

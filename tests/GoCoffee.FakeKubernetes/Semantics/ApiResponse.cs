@@ -29,7 +29,7 @@ internal sealed record ApiResponse(int StatusCode, byte[] Body)
 }
 
 /// <summary>Query options of a write: <c>fieldManager</c>, <c>dryRun</c>, <c>force</c>.</summary>
-internal sealed record WriteOptions(string Manager, bool ManagerGiven, bool DryRun, bool Force);
+internal sealed record WriteOptions(string Manager, bool ManagerGiven, bool DryRun, bool Force, bool ForceGiven = false);
 
 /// <summary>Query options of a list or watch.</summary>
 internal sealed record ListOptions(LabelSelector Labels, FieldSelector Fields, int? Limit, string? Continue)

@@ -15,13 +15,16 @@ internal static class Lifecycle
         metadata["creationTimestamp"] = context.Time;
         metadata["generation"] = 1;
         foreach (var key in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" }) metadata.Remove(key);
-        if (context.Mode != WriteMode.Apply) metadata.Remove("managedFields");
         if (!resource.Namespaced) metadata.Remove("namespace");
         if (resource.HasStatus && context.Mode == WriteMode.Client) obj.Remove("status");
 
         Defaults.Apply(resource, obj);
         Validation.Validate(resource, obj);
-        if (context.Mode == WriteMode.Client) ManagedFields.RecordUpdate(null, obj, context.Manager, context.Subresource, context.Time, resource.HasStatus);
+        if (context.Mode == WriteMode.Client)
+        {
+            var entries = ManagedFields.Baseline(null, obj);
+            ManagedFields.RecordUpdate(entries, null, obj, context.Manager, context.Subresource, context.Time, resource.HasStatus);
+        }
     }
 
     /// <summary>
@@ -57,14 +60,14 @@ internal static class Lifecycle
             else metadata.Remove(key);
         }
         metadata.Remove("selfLink");
-        if (context.Mode == WriteMode.Client) SetOrRemove(metadata, "managedFields", beforeMeta["managedFields"]);
+        var entries = context.Mode == WriteMode.Client ? ManagedFields.Baseline(before, proposed) : null;
 
         Defaults.Apply(resource, proposed);
         Validation.Validate(resource, proposed);
         if (!SameSpec(resource, before, proposed)) metadata["generation"] = (before.Metadata()["generation"].AsLong() ?? 0) + 1;
-        if (context.Mode == WriteMode.Client)
+        if (entries is not null)
         {
-            ManagedFields.RecordUpdate(before, proposed, context.Manager, context.Subresource, context.Time, resource.HasStatus);
+            ManagedFields.RecordUpdate(entries, before, proposed, context.Manager, context.Subresource, context.Time, resource.HasStatus);
         }
         return JsonNode.DeepEquals(before, proposed) ? null : proposed;
     }

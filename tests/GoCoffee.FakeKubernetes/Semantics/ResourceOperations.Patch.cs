@@ -26,6 +26,7 @@ internal sealed partial class ResourceOperations
             throw new ApiException(new FakeFailure(415, "UnsupportedMediaType",
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
         }
+        ValidatePatchOptions(type, write);
         if (type == PatchType.Apply && route.Subresource != "scale") return Apply(route, body, write);
 
         var patch = type == PatchType.Apply ? Yaml.ParseBody(body) : ParseJson(body);
@@ -47,16 +48,12 @@ internal sealed partial class ResourceOperations
     private ApiResponse Apply(Route.Resource route, string body, WriteOptions write)
     {
         var resource = route.Definition;
-        if (!write.ManagerGiven)
-        {
-            throw new ApiException(FakeFailure.Invalid("PatchOptions", "meta.k8s.io", "",
-                new FakeFailureCause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager")));
-        }
         if (Yaml.ParseBody(body) is not JsonObject applied) throw new ApiException(FakeFailure.BadRequest("the apply configuration must be an object"));
         if (applied.GetString("apiVersion") is null || applied.GetString("kind") is null)
         {
             throw new ApiException(FakeFailure.BadRequest("invalid object: apiVersion and kind must be set for apply"));
         }
+        if (applied["metadata"]?["managedFields"] is not null) throw new ApiException(FakeFailure.BadRequest("metadata.managedFields must be nil"));
         CheckTypeMeta(resource, applied);
         CheckNamespace(route, applied);
         CheckName(route, applied);
@@ -75,6 +72,20 @@ internal sealed partial class ResourceOperations
             var merged = ServerSideApply.Merge(resource, current.Node, applied, write.Manager, write.Force, route.Subresource, context.Time);
             return new ApiResponse(200, Replace(tx, current, merged, context).Json);
         });
+    }
+
+    /// <summary>The API server's PatchOptions validation (422 Invalid PatchOptions.meta.k8s.io).</summary>
+    private static void ValidatePatchOptions(PatchType type, WriteOptions write)
+    {
+        FakeFailureCause? cause = type switch
+        {
+            PatchType.Apply when !write.ManagerGiven =>
+                new("FieldValueRequired", "Required value: is required for apply patch", "fieldManager"),
+            not PatchType.Apply when write.ForceGiven =>
+                new("FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"),
+            _ => null,
+        };
+        if (cause is not null) throw new ApiException(FakeFailure.Invalid("PatchOptions", "meta.k8s.io", "", cause));
     }
 
     private static JsonObject ApplyPatch(PatchType type, JsonNode document, JsonNode? patch)
