@@ -88,7 +88,7 @@ public static class TenantsApi
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is ExistingStreamIdCollisionException || ex.InnerException is ExistingStreamIdCollisionException || ex is JasperFx.DocumentAlreadyExistsException)
+        catch (Exception ex) when (IsDuplicate(ex))
         {
             // Lost a race with the same request (or another one) for this id.
             await using var query = session.DocumentStore.QuerySession();
@@ -350,6 +350,20 @@ public static class TenantsApi
         }
 
         return ApiProblems.Conflict("spec.tenantId", $"tenant '{existing.Id}' already exists", "The tenant already exists.");
+    }
+
+    /// <summary>Another request created the same stream or documents first (however Marten and Npgsql report it).</summary>
+    private static bool IsDuplicate(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? IdempotencyKey(HttpRequest request) =>
