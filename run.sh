@@ -382,12 +382,13 @@ log "waiting (up to ${TIMEOUT}s) for every /health/ready - the gateway last"
 fail_and_stop() { # name message
   err "$1: $2"
   show_log_tail "$1" 40
-  [[ -n ${3:-} ]] && { err "last /health/ready answer of $1:"; echo "    ${3:0:1000}" >&2; }
+  [[ -n ${3:-} ]] && { err "last /health/ready answer of $1:"; echo "    $3" >&2; }
   die "startup failed - stopping everything (all logs in .run/logs/)"
 }
 declare -A READY LAST_BODY
 deadline=$(( $(now_ms) + TIMEOUT * 1000 ))
 next_note=$(( $(now_ms) + 5000 ))
+PROBE_BODY="$RUN_DIR/ready-body.tmp"
 while :; do
   pending=()
   services_ready=1
@@ -398,24 +399,32 @@ while :; do
     if ! alive "$pid"; then
       wait "$pid" 2>/dev/null && code=0 || code=$?
       if (( ${RESTARTS[$name]:-0} >= MAX_RESTARTS )); then
-        fail_and_stop "$name" "exited during startup (exit code $code)"
+        fail_and_stop "$name" "exited during startup (exit code $code)" "${LAST_BODY[$name]:-}"
       fi
       # A crash at startup can be a transient race (e.g. every service applying its database schema at
-      # once on a busy machine): retry, showing why, before giving up.
+      # once on a busy machine): retry, showing why, before giving up. The restarted process gets at
+      # least half the timeout again.
       RESTARTS[$name]=$(( ${RESTARTS[$name]:-0} + 1 ))
-      warn "$name exited during startup (exit code $code); restarting it (attempt ${RESTARTS[$name]} of $MAX_RESTARTS). Its last lines:"
+      warn "$name exited during startup (exit code $code); restarting it (attempt ${RESTARTS[$name]} of $MAX_RESTARTS). Its last errors:"
       tail -n 400 "$LOG_DIR/$name.log" | grep -E '"@l":"(Error|Fatal)"|^Unhandled exception' | tail -n 3 | cut -c1-400 | sed 's/^/    /' >&2
       cp -f "$LOG_DIR/$name.log" "$LOG_DIR/$name.crash-${RESTARTS[$name]}.log"
       start_app "$name"
+      (( deadline < $(now_ms) + TIMEOUT * 500 )) && deadline=$(( $(now_ms) + TIMEOUT * 500 ))
+      pending+=("$name")
+      [[ $name != gateway ]] && services_ready=0
       continue
     fi
     if [[ $name == gateway ]] && ((!services_ready)); then pending+=("$name"); continue; fi
-    body=$(curl -sS --max-time 2 -w '\n%{http_code}' "http://127.0.0.1:$port/health/ready" 2>&1 || true)
-    if [[ ${body##*$'\n'} == 200 ]]; then
+    http=$(curl -s -o "$PROBE_BODY" --max-time 3 -w '%{http_code}' "http://127.0.0.1:$port/health/ready" 2>/dev/null || true)
+    if [[ $http == 200 ]]; then
       READY[$name]=1
       ok "$(printf '%-13s' "$name") ready after $(secs_since "$T_READY_FROM")s"
     else
-      LAST_BODY[$name]=${body%$'\n'*}
+      if [[ -z $http || $http == 000 ]]; then
+        LAST_BODY[$name]="(no HTTP answer: not listening yet, or slower than 3 s)"
+      else
+        LAST_BODY[$name]="HTTP $http $(head -c 1000 "$PROBE_BODY" 2>/dev/null)"
+      fi
       pending+=("$name")
       [[ $name != gateway ]] && services_ready=0
     fi
@@ -423,11 +432,15 @@ while :; do
   ((${#pending[@]})) || break
   if (( $(now_ms) > deadline )); then
     for name in "${pending[@]}"; do
-      err "$name not ready after ${TIMEOUT}s"
+      if [[ $name == gateway ]] && ((!services_ready)); then
+        err "gateway: not checked yet (its readiness needs every service ready first)"
+        continue
+      fi
+      err "$name not ready after $(secs_since "$T_READY_FROM")s"
       show_log_tail "$name" 30
-      [[ -n ${LAST_BODY[$name]:-} ]] && { err "last /health/ready answer of $name:"; echo "    ${LAST_BODY[$name]:0:1000}" >&2; }
+      [[ -n ${LAST_BODY[$name]:-} ]] && { err "last /health/ready answer of $name:"; echo "    ${LAST_BODY[$name]}" >&2; }
     done
-    die "startup timed out - stopping everything (all logs in .run/logs/)"
+    die "startup timed out - stopping everything (all logs in .run/logs/; a slow machine may need --timeout 180)"
   fi
   if (( $(now_ms) > next_note )); then
     log "  still waiting for: ${pending[*]} ($(secs_since "$T_READY_FROM")s)"
@@ -435,6 +448,7 @@ while :; do
   fi
   sleep 0.5
 done
+rm -f "$PROBE_BODY"
 READY_SECS=$(secs_since "$T_READY_FROM")
 ok "all ${#APPS[@]} processes healthy ${READY_SECS}s after the build finished${BUILD_SECS:+ (build took ${BUILD_SECS}s)}"
 
