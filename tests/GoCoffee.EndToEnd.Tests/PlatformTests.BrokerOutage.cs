@@ -24,6 +24,7 @@ public sealed partial class PlatformTests
         var pids = platform.All.ToDictionary(process => process.Name, process => process.Pid);
         var tenant = platform["tenant"];
         var clock = Stopwatch.StartNew();
+        Exception? outageFailure = null;
 
         try
         {
@@ -40,10 +41,23 @@ public sealed partial class PlatformTests
             output.WriteLine($"{clock.ElapsedMilliseconds} ms: gateway not ready: {gatewayReport}");
             Assert.Equal("Unhealthy", gatewayReport.GetProperty("checks").GetProperty("tenant/primary").GetProperty("status").GetString());
         }
+        catch (Exception ex)
+        {
+            outageFailure = ex;
+            throw;
+        }
         finally
         {
-            await RabbitMqControl.StartApp();
-            output.WriteLine($"{clock.ElapsedMilliseconds} ms: rabbitmqctl start_app done");
+            try
+            {
+                await RabbitMqControl.StartApp();
+                output.WriteLine($"{clock.ElapsedMilliseconds} ms: rabbitmqctl start_app done");
+            }
+            catch (Exception ex) when (outageFailure is not null)
+            {
+                // Keep the first failure as the test's; still say loudly that the broker may be left stopped.
+                output.WriteLine($"rabbitmqctl start_app FAILED after an earlier failure; the broker may still be stopped: {ex}");
+            }
         }
 
         var restarted = clock.Elapsed;

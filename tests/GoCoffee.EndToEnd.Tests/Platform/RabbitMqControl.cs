@@ -16,9 +16,19 @@ public static class RabbitMqControl
     /// <summary>Stops the RabbitMQ application (AMQP listeners, management) while the Erlang node keeps running.</summary>
     public static Task StopApp() => Run("stop_app");
 
-    public static Task StartApp() => Run("start_app");
-
-    public static Task AwaitStartup() => Run("await_startup", "--timeout", "60");
+    /// <summary>Starts the RabbitMQ application again; tries twice, since leaving the shared broker stopped hurts everyone.</summary>
+    public static async Task StartApp()
+    {
+        try
+        {
+            await Run("start_app");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Run("start_app");
+        }
+    }
 
     public static async Task Run(params string[] arguments)
     {
