@@ -34,6 +34,10 @@ public static class PersistenceExtensions
                     AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate,
                 };
                 options.Events.DatabaseSchemaName = schema;
+
+                // Each service migrates only its own schema, so it takes its own apply-changes lock: services sharing a
+                // database must not queue behind one lock at startup (Marten gives up after 10 s). Replicas share theirs.
+                options.ApplyChangesLockId = ApplyChangesLockId(schema);
                 options.UseSystemTextJsonForSerialization();
                 options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 MessagingDocuments.Register(options);
@@ -50,4 +54,9 @@ public static class PersistenceExtensions
 
         return builder;
     }
+
+    /// <summary>A stable advisory-lock id per schema (string.GetHashCode is randomised per process).</summary>
+    private static int ApplyChangesLockId(string schema) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"gocoffee-marten-migrations:{schema}")));
 }
