@@ -70,4 +70,14 @@ public sealed class ServerControlTests : FakeClusterTest
         Assert.Equal("dry", result.Metadata.Name);
         Assert.Empty(Server.Objects("configmaps"));
     }
+
+    [Fact]
+    public async Task A_stopped_server_refuses_connections_and_disposing_twice_is_fine()
+    {
+        var server = await FakeKubernetesServer.StartAsync();
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+        await server.DisposeAsync();
+        await server.DisposeAsync();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.CoreV1.ListNamespaceAsync());
+    }
 }

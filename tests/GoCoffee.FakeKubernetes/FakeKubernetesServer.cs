@@ -30,6 +30,7 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
     private readonly RequestControls _controls;
     private readonly FakeKubernetesOptions _options;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     private FakeKubernetesServer(WebApplication app, FakeKubernetesOptions options, ResourceRegistry registry, ObjectStore store, RequestControls controls)
     {
@@ -112,8 +113,10 @@ public sealed partial class FakeKubernetesServer : IAsyncDisposable
         current-context: fake
         """;
 
+    /// <summary>Stops the server (open watches end, delayed requests are cut short). Safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync();
         _store.CloseWatches();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
