@@ -25,7 +25,7 @@ public sealed class FailureInjectionTests : FakeClusterTest
     [Fact]
     public async Task Status_code_shortcut_fills_in_reason_and_details()
     {
-        using var _ = Server.FailNext("get", "namespaces", 500, "etcd is sad", name: "default", times: 2);
+        using var _ = Server.FailNext("get", "ns", 500, "etcd is sad", name: "default", times: 2);
         for (var i = 0; i < 2; i++)
         {
             var status = StatusOf(await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.ReadNamespaceAsync("default")));

@@ -27,17 +27,16 @@ public sealed record FakeRequest(
     public string? UserAgent { get; init; }
     public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Whether this request is for <paramref name="resource"/> as tests name it: plural, kind, short name, optionally <c>.group</c>, or <c>*</c>.</summary>
-    public bool IsFor(string resource)
-    {
-        if (resource == "*") return true;
-        if (Resource is null) return false;
-        var spec = ResourceSpec.Parse(resource);
-        return (spec.Group is null || spec.Group == Group) &&
-               (string.Equals(spec.Name, Resource, StringComparison.OrdinalIgnoreCase) ||
-                string.Equals(spec.Name, Kind, StringComparison.OrdinalIgnoreCase));
-    }
+    /// <summary>The resource the path addressed, for matching by short name or kind.</summary>
+    internal ResourceDefinition? Definition { get; init; }
 
-    /// <summary>Whether the verb matches (<c>*</c> for any); "update" also matches PUT to subresources.</summary>
+    /// <summary>
+    /// Whether this request is for <paramref name="resource"/> as tests name it: plural, singular, kind or short name,
+    /// optionally qualified with the group (<c>deployments.apps</c>), or <c>*</c> for any request.
+    /// </summary>
+    public bool IsFor(string resource) =>
+        resource == "*" || (Definition is { } definition && ResourceSpec.Parse(resource).Matches(definition));
+
+    /// <summary>Whether the verb matches (<c>*</c> for any). Writes to subresources have the usual verbs (PUT /status is "update").</summary>
     public bool IsVerb(string verb) => verb == "*" || string.Equals(verb, Verb, StringComparison.OrdinalIgnoreCase);
 }

@@ -182,6 +182,7 @@ internal sealed class KubeApiHandler(
             resource is null ? "get" : VerbOf(request.Method, resource, request.Query),
             DateTimeOffset.UtcNow)
         {
+            Definition = resource?.Definition,
             Group = resource?.Definition.Group,
             Version = resource?.Definition.Version,
             Resource = resource?.Definition.Plural,

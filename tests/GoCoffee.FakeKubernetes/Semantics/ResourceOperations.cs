@@ -10,8 +10,6 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceRegi
 {
     private static readonly ResourceKey Namespaces = new("", "namespaces");
 
-    public ObjectStore Store => store;
-
     private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
 
     public ApiResponse Get(Route.Resource route) => store.Transact(tx =>
