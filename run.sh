@@ -450,7 +450,11 @@ while :; do
 done
 rm -f "$PROBE_BODY"
 READY_SECS=$(secs_since "$T_READY_FROM")
-ok "all ${#APPS[@]} processes healthy ${READY_SECS}s after the build finished${BUILD_SECS:+ (build took ${BUILD_SECS}s)}"
+if ((DO_BUILD)); then
+  ok "all ${#APPS[@]} processes healthy ${READY_SECS}s after the build finished (build took ${BUILD_SECS}s)"
+else
+  ok "all ${#APPS[@]} processes healthy ${READY_SECS}s after startup began (--no-build)"
+fi
 
 # ------------------------------------------------------------ 6. summary ---
 cat <<EOF
