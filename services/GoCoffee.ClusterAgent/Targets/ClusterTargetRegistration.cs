@@ -64,9 +64,9 @@ public static class ClusterTargetRegistration
             {
                 logger.LogInformation("Cluster objects are written as manifests under {ManifestsPath}", folder.Root);
             }
-            else
+            else if (target is KubernetesApiTarget cluster)
             {
-                logger.LogInformation("Cluster objects are applied to the Kubernetes API server");
+                logger.LogInformation("Cluster objects are applied to the Kubernetes API server at {KubernetesServer}", cluster.Server);
             }
 
             return Task.CompletedTask;

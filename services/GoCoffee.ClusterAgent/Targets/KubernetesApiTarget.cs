@@ -31,6 +31,9 @@ public sealed class KubernetesApiTarget : IClusterTarget
         _retry = KubernetesRetry.Pipeline(options, logger);
     }
 
+    /// <summary>The API server's address.</summary>
+    public Uri Server => _client.BaseUri;
+
     public async Task<ApplyOutcome> ApplyAsync(JsonObject manifest, CancellationToken cancellationToken = default)
     {
         var reference = manifest.Reference();
