@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GoCoffee.EndToEnd.Tests.Platform;
+namespace GoCoffee.Testing;
 
 /// <summary>
 /// <c>rabbitmqctl</c> against the local broker node that <c>scripts/infra.sh</c> runs (node <c>rabbit@localhost</c>, named in
