@@ -200,7 +200,7 @@ pg_start() {
   mkdir -p "$PG_SOCKET_DIR"; chown postgres:postgres "$PG_SOCKET_DIR"; chmod 2775 "$PG_SOCKET_DIR"
   touch "$PG_LOG"; chown postgres:postgres "$PG_LOG"
   log "postgresql: starting on 127.0.0.1:$PG_PORT (data $PG_DATA, log $PG_LOG)"
-  if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" -o "-p $PG_PORT" start >/dev/null; then
+  if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" -o "-p $PG_PORT" start >/dev/null 9>&-; then
     tail -n 20 "$PG_LOG" >&2 || true
     die "postgresql failed to start, see $PG_LOG"
   fi
