@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GoCoffee.ClusterAgent.Objects;
 using GoCoffee.ClusterAgent.Targets;
 using GoCoffee.ClusterAgent.Tenants;
@@ -29,7 +30,7 @@ public sealed class ProvisionTenantNamespacesConsumer(
         var plan = command.Plan;
         var cancellationToken = context.CancellationToken;
 
-        List<System.Text.Json.Nodes.JsonObject> manifests;
+        List<JsonObject> manifests;
         try
         {
             manifests = TenantObjects.For(plan, network.Value).Select(Manifest.From).ToList();

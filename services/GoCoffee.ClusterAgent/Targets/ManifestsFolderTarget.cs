@@ -52,11 +52,8 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
         }
     }
 
-    public async Task<JsonObject?> GetAsync(ClusterObjectRef reference, CancellationToken cancellationToken = default)
-    {
-        var path = PathOf(reference);
-        return File.Exists(path) ? await Read(reference, path, cancellationToken) : null;
-    }
+    public async Task<JsonObject?> GetAsync(ClusterObjectRef reference, CancellationToken cancellationToken = default) =>
+        TryPathOf(reference, out var path, out _) && File.Exists(path) ? await Read(reference, path, cancellationToken) : null;
 
     public async Task<IReadOnlyList<JsonObject>> ListAsync(ObjectKind kind, string? @namespace, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken = default)
     {
@@ -78,7 +75,11 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
 
     public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string? tenantId, CancellationToken cancellationToken = default)
     {
-        var path = PathOf(reference);
+        if (!TryPathOf(reference, out var path, out _))
+        {
+            return DeleteOutcome.NotFound;
+        }
+
         await _writing.WaitAsync(cancellationToken);
         try
         {
@@ -112,7 +113,11 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
 
     public async Task<JsonObject?> ScaleAsync(ClusterObjectRef workload, int replicas, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken = default)
     {
-        var path = PathOf(workload);
+        if (!TryPathOf(workload, out var path, out _))
+        {
+            return null;
+        }
+
         await _writing.WaitAsync(cancellationToken);
         try
         {
@@ -150,20 +155,31 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
         }
     }
 
-    /// <summary>Names and namespaces are checked as the API server would, which also keeps every path inside the folder.</summary>
-    private string PathOf(ClusterObjectRef reference)
+    /// <summary>
+    /// Names and namespaces are checked as the API server would, which also keeps every path inside the folder: an
+    /// invalid one is refused on apply (422) and, since no such object can exist, simply not found otherwise.
+    /// </summary>
+    private string PathOf(ClusterObjectRef reference) =>
+        TryPathOf(reference, out var path, out var invalid) ? path : throw new ClusterRequestFailedException(reference, 422, invalid, transient: false);
+
+    private bool TryPathOf(ClusterObjectRef reference, out string path, out string invalid)
     {
+        path = string.Empty;
+        invalid = string.Empty;
         if (!ObjectName().IsMatch(reference.Name))
         {
-            throw new ClusterRequestFailedException(reference, 422, $"metadata.name: Invalid value: \"{reference.Name}\": must be a lowercase RFC 1123 subdomain", transient: false);
+            invalid = $"metadata.name: Invalid value: \"{reference.Name}\": must be a lowercase RFC 1123 subdomain";
+            return false;
         }
 
         if (reference.Namespace is { } ns && !NamespaceName().IsMatch(ns))
         {
-            throw new ClusterRequestFailedException(reference, 422, $"metadata.namespace: Invalid value: \"{ns}\": must be a lowercase RFC 1123 label", transient: false);
+            invalid = $"metadata.namespace: Invalid value: \"{ns}\": must be a lowercase RFC 1123 label";
+            return false;
         }
 
-        return Path.Combine(Root, reference.Namespace ?? ClusterScopedFolder, $"{reference.Kind.ToLowerInvariant()}-{reference.Name}.yaml");
+        path = Path.Combine(Root, reference.Namespace ?? ClusterScopedFolder, $"{reference.Kind.ToLowerInvariant()}-{reference.Name}.yaml");
+        return true;
     }
 
     private static async Task Write(string path, string yaml, CancellationToken cancellationToken)
