@@ -111,16 +111,19 @@ public sealed class KubernetesApiTargetTests : IAsyncLifetime
         Assert.Single(_server.Requests, r => r.Verb == "patch");
     }
 
-    [Fact]
-    public async Task Forbidden_and_conflict_answers_are_not_retried_either()
+    [Theory]
+    [InlineData(403, "namespaces is forbidden: User \"system:serviceaccount:go-coffee:cluster-agent\" cannot patch resource \"namespaces\"")]
+    [InlineData(409, "Apply failed with 1 conflict: conflict with \"kubectl\": .metadata.labels.gocoffee.dev/tier")]
+    public async Task Forbidden_and_conflict_answers_are_not_retried_either(int status, string message)
     {
         var ns = ScratchManifests.TenantManifests(namespaces: 1)[0];
-        using var forbidden = _server.FailNext("patch", "namespaces", 403, "namespaces is forbidden: User \"system:serviceaccount:go-coffee:cluster-agent\" cannot patch resource \"namespaces\"");
+        using var refusal = _server.FailNext("patch", "namespaces", status, message);
 
         var refused = await Assert.ThrowsAsync<ClusterRequestFailedException>(() => _target.ApplyAsync(ns));
 
-        Assert.Equal(403, refused.StatusCode);
-        Assert.Contains("cannot patch resource", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(status, refused.StatusCode);
+        Assert.Equal(message, refused.Reason);
+        Assert.False(refused.Transient);
         Assert.Single(_server.Requests, r => r.Verb == "patch");
     }
 
