@@ -1,6 +1,7 @@
 using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.Tenant.ApiKeys;
+using GoCoffee.Tenant.CustomResources;
 using GoCoffee.Tenant.Api;
 using GoCoffee.Tenant.Lifecycle;
 using GoCoffee.Tenant.Quotas;
@@ -29,7 +30,11 @@ public static class TenantService
                 store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash);
                 store.AddSaga<TenantLifecycleState>();
             },
-            bus => bus.AddSagaStateMachine<TenantLifecycleStateMachine, TenantLifecycleState>().MartenRepository());
+            bus =>
+            {
+                bus.AddSagaStateMachine<TenantLifecycleStateMachine, TenantLifecycleState>().MartenRepository();
+                bus.AddConsumer<TenantResourceAppliedConsumer>();
+            });
         return builder;
     }
 

@@ -76,13 +76,7 @@ public static class TenantsApi
         var now = clock.GetUtcNow();
         var (key, plainKey) = ApiKey.Issue(tenantId, ApiKeyStatus.Pending, now);
         session.LastModifiedBy = Actor.Of(http);
-        session.Events.StartStream<Lifecycle.Tenant>(
-            tenantId,
-            new TenantCreated(tenantId, spec, resource.Metadata?.Name ?? tenantId, "api", idempotencyKey, requestHash, now),
-            new ApiKeyAdded(key.Id, key.Prefix, now));
-        session.Insert(key);
-        session.Insert(TenantLedger.For(spec));
-        outbox.Publish(new TenantRegistered(TenantCorrelation.For(tenantId), tenantId, TenantPlanner.Plan(spec), now), tenantId);
+        TenantDecisions.Register(session, outbox, spec, resource.Metadata?.Name ?? tenantId, Lifecycle.Tenant.ApiSource, idempotencyKey, requestHash, now, key);
 
         try
         {
@@ -186,29 +180,11 @@ public static class TenantsApi
         }
 
         var ledger = await session.LoadAsync<TenantLedger>(tenantId, cancellationToken) ?? TenantLedger.For(tenant.Spec);
-        var totals = TenantLedger.TotalsOf(spec);
-        var shortfalls = ledger.CheckNewTotals(totals);
+        session.LastModifiedBy = Actor.Of(http);
+        var shortfalls = TenantDecisions.ChangeSpec(session, outbox, tenant, ledger, spec, changed, clock.GetUtcNow());
         if (shortfalls.Count > 0)
         {
             return ApiProblems.Conflict(shortfalls, "The change would take away resources the tenant is using.");
-        }
-
-        var now = clock.GetUtcNow();
-        var fromTier = tenant.Spec.Tier!;
-        var toTier = spec.Tier!;
-        var description = fromTier == toTier ? $"changed {string.Join(", ", changed)}" : $"tier {fromTier} → {toTier}; changed {string.Join(", ", changed)}";
-        session.LastModifiedBy = Actor.Of(http);
-        session.Events.Append(tenantId, new SpecChanged(spec, description, fromTier, toTier, now));
-        ledger.Totals = totals;
-        ledger.GpuTypes = TenantLedger.GpuTypesOf(spec);
-        session.Store(ledger);
-
-        var correlation = TenantCorrelation.For(tenantId);
-        outbox.Publish(new TenantChangeRequested(correlation, tenantId, TenantPlanner.Plan(spec), description, now), tenantId);
-        if (fromTier != toTier)
-        {
-            var tier = TierCatalog.Find(toTier)!;
-            outbox.Publish(new TenantTierChanged(correlation, tenantId, fromTier, toTier, tier.RateLimitPerMinute, [.. tier.Services, .. tier.CoffeeFeatures], now), tenantId);
         }
 
         await session.SaveChangesAsync(cancellationToken);
@@ -372,7 +348,7 @@ public static class TenantsApi
     private static int? IfMatch(HttpRequest request) =>
         request.Headers.IfMatch.ToString().Trim('"', ' ', 'W', '/') is { Length: > 0 } tag && int.TryParse(tag, out var version) ? version : null;
 
-    private static string Hash(string? name, TenantSpec spec) =>
+    internal static string Hash(string? name, TenantSpec spec) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + JsonSerializer.Serialize(spec, ResourceDocument.Json))));
 
     private static async Task<(string Body, bool TooLarge)> ReadBody(HttpRequest request, CancellationToken cancellationToken)

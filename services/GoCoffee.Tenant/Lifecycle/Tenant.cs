@@ -20,6 +20,11 @@ public static class TenantPhase
 /// </summary>
 public sealed class Tenant
 {
+    /// <summary>The tenant was applied as a Kubernetes custom resource (kubectl, Argo CD) rather than posted to the API.</summary>
+    public const string ClusterSource = "cluster";
+
+    public const string ApiSource = "api";
+
     public string Id { get; set; } = string.Empty;
 
     public int Version { get; set; }
@@ -28,7 +33,7 @@ public sealed class Tenant
 
     public string ResourceName { get; set; } = string.Empty;
 
-    public string Source { get; set; } = "api";
+    public string Source { get; set; } = ApiSource;
 
     public string Phase { get; set; } = TenantPhase.Pending;
 
@@ -187,6 +192,32 @@ public sealed class Tenant
     {
         ApiKeyIds.Remove(e.KeyId);
         UpdatedAt = e.At;
+    }
+
+    /// <summary>Applies any of the tenant's events: what Marten's projection does, for code that needs the new state before the commit.</summary>
+    public Tenant Evolve(object domainEvent)
+    {
+        switch (domainEvent)
+        {
+            case TenantCreated e: Apply(e); break;
+            case ProvisioningStarted e: Apply(e); break;
+            case NamespacesProvisioned e: Apply(e); break;
+            case SpecChanged e: Apply(e); break;
+            case ClusterStepFailed e: Apply(e); break;
+            case SuspensionRequested e: Apply(e); break;
+            case WorkloadsSuspended e: Apply(e); break;
+            case ResumptionRequested e: Apply(e); break;
+            case WorkloadsResumed e: Apply(e); break;
+            case DeletionRequested e: Apply(e); break;
+            case DeletionPlanned e: Apply(e); break;
+            case DeletionCancelled e: Apply(e); break;
+            case TenantRemoved e: Apply(e); break;
+            case ApiKeyAdded e: Apply(e); break;
+            case ApiKeyWithdrawn e: Apply(e); break;
+            default: throw new ArgumentException($"{domainEvent.GetType().Name} is not a tenant event.", nameof(domainEvent));
+        }
+
+        return this;
     }
 
     public TenantStatus ToStatus() => new()

@@ -1,3 +1,4 @@
+using GoCoffee.Contracts.Cluster;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.Tenant.ApiKeys;
@@ -13,16 +14,29 @@ internal static class TenantActivities
         where TMessage : class =>
         context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
-    /// <summary>Appends a domain event to the tenant's stream; it commits with the saga's new state and outbox.</summary>
+    /// <summary>
+    /// Appends a domain event to the tenant's stream; it commits with the saga's new state and outbox. A tenant that
+    /// came from a Kubernetes custom resource also gets its new status published, for the cluster-agent to write back.
+    /// </summary>
     public static EventActivityBinder<TenantLifecycleState, TMessage> Record<TMessage>(
         this EventActivityBinder<TenantLifecycleState, TMessage> binder,
         Func<BehaviorContext<TenantLifecycleState, TMessage>, object> domainEvent)
         where TMessage : class =>
-        binder.Then(context =>
+        binder.ThenAsync(async context =>
         {
             var session = context.GetServiceOrCreateInstance<IDocumentSession>();
+            var recorded = domainEvent(context);
             session.LastModifiedBy ??= "system:tenant-lifecycle";
-            session.Events.Append(context.Saga.TenantId, domainEvent(context));
+            session.Events.Append(context.Saga.TenantId, recorded);
+
+            var tenant = await session.LoadAsync<Tenant>(context.Saga.TenantId, context.CancellationToken);
+            if (tenant is { Source: Tenant.ClusterSource })
+            {
+                tenant.Evolve(recorded);
+                context.GetServiceOrCreateInstance<IOutbox>().Publish(
+                    new TenantStatusChanged(tenant.Id, tenant.ResourceName, tenant.ToStatus(), context.Now()),
+                    tenant.Id);
+            }
         });
 
     public static EventActivityBinder<TenantLifecycleState, TMessage> ScheduleStepTimeout<TMessage>(
