@@ -366,6 +366,7 @@ start_app() { # name
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Postgres="$PG_CONN" \
     ConnectionStrings__RabbitMq="$RMQ_CONN" \
+    ClusterAgent__ManifestsPath="${GOCOFFEE_MANIFESTS:-$RUN_DIR/manifests}" \
     "${OTEL_ENV[@]}" \
     -- "$DOTNET" "${DLL[$name]}"
   PID_OF[$name]=$LAST_PID
