@@ -38,23 +38,8 @@ public sealed class RoastStartedConsumer(IDocumentSession session) : IConsumer<R
     }
 }
 
-public sealed class OutboxInboxTests : IAsyncLifetime
+public sealed class OutboxInboxTests : IsolatedTest
 {
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.Create();
-        _virtualHost = await TestVirtualHost.Create();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _virtualHost.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Fact]
     public async Task Message_committed_before_a_crash_is_delivered_exactly_once_after_restart()
     {
@@ -123,7 +108,7 @@ public sealed class OutboxInboxTests : IAsyncLifetime
         await bus.Publish(new RoastRequested(healthy, Poison: false));
 
         await TestInfrastructure.Eventually(
-            async () => await _virtualHost.MessageCount("reliability-roast-requested_error") == 1 ? true : (bool?)null,
+            async () => await VirtualHost.MessageCount("reliability-roast-requested_error") == 1 ? true : (bool?)null,
             TimeSpan.FromSeconds(60),
             "the failing message ends in the error queue after its retries");
         await TestInfrastructure.Eventually(() => Tally(host, "roasts-started"), TimeSpan.FromSeconds(20), "the healthy roast's message is delivered");
@@ -137,8 +122,8 @@ public sealed class OutboxInboxTests : IAsyncLifetime
 
     private Task<ReliabilityHost> Start(bool relay) =>
         ReliabilityHost.Start(
-            _database,
-            _virtualHost,
+            Database,
+            VirtualHost,
             relay,
             bus =>
             {
@@ -148,12 +133,6 @@ public sealed class OutboxInboxTests : IAsyncLifetime
             },
             store => store.Schema.For<Tally>().UseOptimisticConcurrency(true));
 
-    private static async Task<int?> Tally(ReliabilityHost host, string id)
-    {
-        await using var session = host.Store.QuerySession();
-        var tally = await session.LoadAsync<Tally>(id);
-        return tally is { Count: > 0 } ? tally.Count : null;
-    }
 
     private static async Task<Guid> LastRelayedMessageId(ReliabilityHost host)
     {

@@ -16,23 +16,8 @@ public sealed class CupAbandonedConsumer(IDocumentSession session) : IConsumer<C
     }
 }
 
-public sealed class SagaPersistenceTests : IAsyncLifetime
+public sealed class SagaPersistenceTests : IsolatedTest
 {
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.Create();
-        _virtualHost = await TestVirtualHost.Create();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _virtualHost.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Fact]
     public async Task Concurrent_events_for_one_saga_never_lose_an_update()
     {
@@ -106,8 +91,8 @@ public sealed class SagaPersistenceTests : IAsyncLifetime
 
     private Task<ReliabilityHost> Start() =>
         ReliabilityHost.Start(
-            _database,
-            _virtualHost,
+            Database,
+            VirtualHost,
             relay: true,
             bus =>
             {
@@ -131,10 +116,4 @@ public sealed class SagaPersistenceTests : IAsyncLifetime
             timeout ?? TimeSpan.FromSeconds(20),
             $"saga {id} reaches the expected state");
 
-    private static async Task<int?> Tally(ReliabilityHost host, string id)
-    {
-        await using var session = host.Store.QuerySession();
-        var tally = await session.LoadAsync<Tally>(id);
-        return tally is { Count: > 0 } ? tally.Count : null;
-    }
 }

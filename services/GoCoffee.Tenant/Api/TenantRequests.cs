@@ -14,32 +14,10 @@ public sealed record SuspendRequest(string? Reason);
 
 public sealed record AuditEntry(long Version, string Event, string? By, DateTimeOffset At, object Data);
 
-/// <summary>A partial spec: every section present replaces the tenant's; absent ones stay.</summary>
-public sealed class TenantChange
+/// <summary>A PATCH body is a partial spec: every section present replaces the tenant's; absent ones stay.</summary>
+public static class SpecChange
 {
-    public string? TenantId { get; set; }
-
-    public string? DisplayName { get; set; }
-
-    public string? Description { get; set; }
-
-    public string? Tier { get; set; }
-
-    public TenantResources? Resources { get; set; }
-
-    public TenantIsolation? Isolation { get; set; }
-
-    public TenantServices? Services { get; set; }
-
-    public TenantBilling? Billing { get; set; }
-
-    public TenantCompliance? Compliance { get; set; }
-
-    public List<string>? Owners { get; set; }
-
-    public bool? PreventDeletion { get; set; }
-
-    public (TenantSpec Spec, List<string> Changed) ApplyTo(TenantSpec current)
+    public static (TenantSpec Spec, List<string> Changed) Apply(TenantSpec current, TenantSpec change)
     {
         var changed = new List<string>();
         T Pick<T>(T? value, T existing, string name)
@@ -56,22 +34,17 @@ public sealed class TenantChange
         var spec = new TenantSpec
         {
             TenantId = current.TenantId,
-            DisplayName = Pick(DisplayName, current.DisplayName, "displayName"),
-            Description = Pick(Description, current.Description, "description"),
-            Tier = Pick(Tier, current.Tier, "tier"),
-            Resources = Pick(Resources, current.Resources, "resources"),
-            Isolation = Pick(Isolation, current.Isolation, "isolation"),
-            Services = Pick(Services, current.Services, "services"),
-            Billing = Pick(Billing, current.Billing, "billing"),
-            Compliance = Pick(Compliance, current.Compliance, "compliance"),
-            Owners = Pick(Owners, current.Owners, "owners"),
-            PreventDeletion = PreventDeletion ?? current.PreventDeletion,
+            DisplayName = Pick(change.DisplayName, current.DisplayName, "displayName"),
+            Description = Pick(change.Description, current.Description, "description"),
+            Tier = Pick(change.Tier, current.Tier, "tier"),
+            Resources = Pick(change.Resources, current.Resources, "resources"),
+            Isolation = Pick(change.Isolation, current.Isolation, "isolation"),
+            Services = Pick(change.Services, current.Services, "services"),
+            Billing = Pick(change.Billing, current.Billing, "billing"),
+            Compliance = Pick(change.Compliance, current.Compliance, "compliance"),
+            Owners = Pick(change.Owners, current.Owners, "owners"),
+            PreventDeletion = Pick(change.PreventDeletion, current.PreventDeletion, "preventDeletion"),
         };
-        if (PreventDeletion is not null)
-        {
-            changed.Add("preventDeletion");
-        }
-
         return (spec, changed);
     }
 }

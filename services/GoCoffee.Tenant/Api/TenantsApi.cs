@@ -28,7 +28,7 @@ public static class TenantsApi
         api.MapGet("/", List).WithSummary("List tenants, paged");
         api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status");
         api.MapPatch("/{tenantId}", Change).WithSummary("Change tier, resources, services, owners or other spec sections")
-            .Accepts<TenantChange>("application/json", "application/merge-patch+json", "application/yaml");
+            .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml");
         api.MapPost("/{tenantId}/suspend", Suspend).WithSummary("Scale the tenant's workloads to zero and refuse its traffic");
         api.MapPost("/{tenantId}/resume", Resume).WithSummary("Bring a suspended tenant back");
         api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period");
@@ -140,7 +140,7 @@ public static class TenantsApi
             return TooLarge();
         }
 
-        var (change, error) = ResourceDocument.Read<TenantChange>(body, ResourceDocument.IsYaml(http.Request.ContentType));
+        var (change, error) = ResourceDocument.Read<TenantSpec>(body, ResourceDocument.IsYaml(http.Request.ContentType));
         if (error is not null)
         {
             return ApiProblems.Invalid(error.Field, error.Message);
@@ -167,7 +167,7 @@ public static class TenantsApi
             return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; its spec can change when it is Active (or Failed, to retry)");
         }
 
-        var (spec, changed) = change.ApplyTo(tenant.Spec);
+        var (spec, changed) = SpecChange.Apply(tenant.Spec, change);
         if (changed.Count == 0)
         {
             return ApiProblems.Invalid("$", "name at least one section to change: tier, resources, services, owners, isolation, billing, compliance, displayName, description or preventDeletion");
