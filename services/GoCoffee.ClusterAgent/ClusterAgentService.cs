@@ -1,3 +1,4 @@
+using GoCoffee.ClusterAgent.CustomResources;
 using GoCoffee.ClusterAgent.Deletion;
 using GoCoffee.ClusterAgent.Provisioning;
 using GoCoffee.ClusterAgent.Targets;
@@ -13,14 +14,20 @@ public static class ClusterAgentService
 
     public static IHostApplicationBuilder AddClusterAgentService(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Identity, bus: bus =>
+        var bridge = builder.BridgesCustomResources();
+        builder.AddPlatformService(Identity, store: WatchDocuments.Register, bus: bus =>
         {
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
             bus.AddConsumer<DeleteTenantObjectsConsumer>();
+            if (bridge)
+            {
+                bus.AddCustomResourceConsumers();
+            }
         });
         builder.AddClusterTarget();
+        builder.AddCustomResourceBridge(bridge);
         builder.Services.AddOptions<TenantNetworkOptions>().BindConfiguration(TenantNetworkOptions.Section);
         return builder;
     }

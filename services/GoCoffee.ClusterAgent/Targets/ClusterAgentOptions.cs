@@ -25,6 +25,9 @@ public sealed class ClusterAgentOptions
     public string? KubeContext { get; set; }
 
     public KubernetesRequestOptions Kubernetes { get; set; } = new();
+
+    /// <summary>The custom-resource bridge (only with the <c>kubernetes</c> target).</summary>
+    public CustomResources.CustomResourceOptions CustomResources { get; set; } = new();
 }
 
 /// <summary>How requests to the API server are retried (429, 5xx, timeouts and connection failures only).</summary>

@@ -39,6 +39,11 @@ public static class ClusterTargetRegistration
         return builder;
     }
 
+    /// <summary>Whether the configuration aims the agent at a Kubernetes API server (rather than a manifests folder).</summary>
+    public static bool TargetsKubernetes(this IHostApplicationBuilder builder) =>
+        TargetName(builder.Configuration.GetSection(ClusterAgentOptions.Section).Get<ClusterAgentOptions>() ?? new ClusterAgentOptions())
+            == ClusterAgentOptions.KubernetesTarget;
+
     private static string TargetName(ClusterAgentOptions options) =>
         options.Target?.Trim().ToLowerInvariant() is { Length: > 0 } named ? named
         : KubernetesClientConfiguration.IsInCluster() || !string.IsNullOrEmpty(options.Kubeconfig) ? ClusterAgentOptions.KubernetesTarget
