@@ -107,7 +107,12 @@ public sealed class TestVirtualHost : IAsyncDisposable
         var api = CreateApiClient();
         var name = TestInfrastructure.UniqueName("gc-test");
         var user = Uri.UnescapeDataString(TestInfrastructure.RabbitMq.UserInfo.Split(':')[0]);
-        (await api.PutAsync($"vhosts/{name}", null)).EnsureSuccessStatusCode();
+
+        // The broker may be restarting (a broker-outage test just ran): wait for it rather than fail the class.
+        await TestInfrastructure.Eventually(
+            async () => (await api.PutAsync($"vhosts/{name}", null)).IsSuccessStatusCode ? (bool?)true : null,
+            TimeSpan.FromSeconds(90),
+            $"RabbitMQ's management API creates virtual host {name}");
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await api.PutAsync($"permissions/{name}/{user}", permissions)).EnsureSuccessStatusCode();
         return new TestVirtualHost(name, api);
