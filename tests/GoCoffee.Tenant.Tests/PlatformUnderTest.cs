@@ -37,6 +37,7 @@ public abstract class PlatformUnderTest : IAsyncLifetime
         Database = await TestDatabase.Create();
         _virtualHost = await TestVirtualHost.Create();
         Kubernetes = await FakeKubernetesServer.StartAsync();
+        await PrepareCluster(Kubernetes);
         _kubeconfig = Path.Combine(Path.GetTempPath(), $"gocoffee-kubeconfig-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(_kubeconfig, Kubernetes.Kubeconfig());
         Agent = await StartAgent();
@@ -63,6 +64,17 @@ public abstract class PlatformUnderTest : IAsyncLifetime
         await Tenants.DisposeAsync();
         Tenants = await StartTenants();
     }
+
+    /// <summary>Stops the cluster-agent and starts it again, running <paramref name="whileStopped"/> in between.</summary>
+    public async Task RestartAgent(Action? whileStopped = null)
+    {
+        await Agent.DisposeAsync();
+        whileStopped?.Invoke();
+        Agent = await StartAgent();
+    }
+
+    /// <summary>Runs once the fake API server is up and before any service starts (installing CRDs, say).</summary>
+    protected virtual Task PrepareCluster(FakeKubernetesServer kubernetes) => Task.CompletedTask;
 
     public Task<PlatformHost> StartTenants() =>
         PlatformHost.Start(
