@@ -39,6 +39,7 @@ public sealed class ClusterAgentAnswers : IAsyncDisposable
                 endpoint.Handler<TenantWorkloadsScaled>(Collect);
                 endpoint.Handler<TenantDeletionPlanned>(Collect);
                 endpoint.Handler<TenantObjectsDeleted>(Collect);
+                endpoint.Handler<TenantResourceApplied>(Collect);
             });
         });
         await bus.StartAsync();
@@ -52,6 +53,9 @@ public sealed class ClusterAgentAnswers : IAsyncDisposable
     }
 
     public Task Send<T>(T command) where T : class => _bus.Publish(command);
+
+    /// <summary>Every Tenant custom resource the agent handed on, in the order it arrived.</summary>
+    public IReadOnlyList<TenantResourceApplied> Applied => [.. _answers.OfType<TenantResourceApplied>()];
 
     /// <summary>The first answer, of whatever type, to the command with <paramref name="correlationId"/>.</summary>
     public Task<object> For(Guid correlationId, TimeSpan timeout) =>
