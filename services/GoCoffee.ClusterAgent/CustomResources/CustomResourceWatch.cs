@@ -140,6 +140,8 @@ internal sealed class CustomResourceWatch<TReconciler>(
         lifetime.CancelAfter(interval + TimeSpan.FromTicks(Math.Min(interval.Ticks, TimeSpan.FromSeconds(30).Ticks)));
 
         Exception? failure = null;
+        var opened = clock.GetTimestamp();
+        var handled = 0;
         try
         {
             var events = client.CustomObjects.WatchListClusterCustomObjectAsync(
@@ -155,6 +157,7 @@ internal sealed class CustomResourceWatch<TReconciler>(
 
                 // Handled on the service's token, not the watch's: a transaction is never cut short by the restart timer.
                 cursor = await HandleAsync(type, ToObject(item), cursor, stoppingToken);
+                handled++;
             }
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested && lifetime.IsCancellationRequested)
@@ -179,6 +182,12 @@ internal sealed class CustomResourceWatch<TReconciler>(
         }
 
         logger.LogDebug("The API server closed the watch of {Resource}; resuming from resourceVersion {ResourceVersion}", Resource.Key, cursor);
+        if (handled == 0 && clock.GetElapsedTime(opened) < TimeSpan.FromSeconds(1))
+        {
+            // A server (or proxy) that ends every watch at once must not be asked again in a tight loop.
+            await Task.Delay(_options.RetryDelay, clock, stoppingToken);
+        }
+
         return cursor;
     }
 
