@@ -223,7 +223,8 @@ BEGIN
 END
 \$\$;
 SELECT 'CREATE DATABASE $APP_DB OWNER $APP_USER' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$APP_DB')\\gexec
-ALTER DATABASE $APP_DB OWNER TO $APP_USER;"
+ALTER DATABASE $APP_DB OWNER TO $APP_USER;
+GRANT pg_signal_backend TO $APP_USER;"
   local dir
   for dir in "$PG_SOCKET_DIR" /tmp; do
     [[ -S $dir/.s.PGSQL.$PG_PORT ]] || continue

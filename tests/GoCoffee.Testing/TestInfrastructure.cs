@@ -77,10 +77,22 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(TestInfrastructure.PostgresAdmin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
-        await command.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(TestInfrastructure.PostgresAdmin);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                // A backend of another role (autovacuum) still sits in the database; it leaves within moments.
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt));
+            }
+        }
     }
 }
 

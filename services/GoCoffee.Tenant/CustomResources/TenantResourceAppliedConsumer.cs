@@ -25,14 +25,18 @@ public sealed class TenantResourceAppliedConsumer(IDocumentSession session, IOut
         session.LastModifiedBy = $"kubernetes:tenant/{name}";
 
         var errors = TenantValidator.Validate(resource);
+        var tenant = TenantValidator.IsDnsLabel(resource.Spec?.TenantId)
+            ? await session.LoadAsync<Lifecycle.Tenant>(resource.Spec!.TenantId!, context.CancellationToken)
+            : null;
         if (errors.Count > 0)
         {
-            Report(resource.Spec?.TenantId ?? name, name, "Invalid", string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))), now);
+            // An invalid change to a running tenant leaves it running: report the tenant's status with the refusal.
+            var current = tenant is { Source: Lifecycle.Tenant.ClusterSource } && tenant.ResourceName == name ? tenant.ToStatus() : null;
+            Report(resource.Spec?.TenantId ?? name, name, "Invalid", string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))), now, current);
             return;
         }
 
         var spec = resource.Spec!;
-        var tenant = await session.LoadAsync<Lifecycle.Tenant>(spec.TenantId!, context.CancellationToken);
         var hash = TenantsApi.Hash(name, spec);
         if (tenant is null)
         {
