@@ -34,6 +34,7 @@ public static class TenantService
             {
                 bus.AddSagaStateMachine<TenantLifecycleStateMachine, TenantLifecycleState>().MartenRepository();
                 bus.AddConsumer<TenantResourceAppliedConsumer>();
+                bus.AddConsumer<TenantResourceDeletedConsumer>();
             });
         return builder;
     }

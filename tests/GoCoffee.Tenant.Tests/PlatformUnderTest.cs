@@ -86,7 +86,7 @@ public abstract class PlatformUnderTest : IAsyncLifetime
                 app.MapDefaultEndpoints();
                 app.MapTenantApi();
             },
-            new Dictionary<string, string?> { ["Tenants:StepTimeout"] = "00:00:30" });
+            new Dictionary<string, string?> { ["Tenants:StepTimeout"] = "00:00:30", ["Tenants:DefaultDeletionGracePeriod"] = "00:00:02" });
 
     private Task<PlatformHost> StartAgent() =>
         PlatformHost.Start(

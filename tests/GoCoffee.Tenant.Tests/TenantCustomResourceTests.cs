@@ -41,6 +41,20 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
     }
 
     [Fact]
+    public async Task Deleting_a_tenant_resource_deletes_its_tenant_after_the_grace_period()
+    {
+        platform.Kubernetes.SeedYaml(TenantYaml("farewell", "premium", namespaces: 2));
+        await platform.WaitForPhase("farewell", "Active", TimeSpan.FromSeconds(60));
+        Assert.Equal(2, platform.Kubernetes.Objects("namespaces").Count(n => OnboardingWithFakeKubernetesTests.Label(n, "gocoffee.dev/tenant") == "farewell"));
+
+        Assert.True(platform.Kubernetes.Delete("tenants", null, "farewell"));
+
+        await platform.WaitForPhase("farewell", "Deleted", TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(platform.Kubernetes.Objects("namespaces"), n => OnboardingWithFakeKubernetesTests.Label(n, "gocoffee.dev/tenant") == "farewell");
+        Assert.Contains("deletion_requested", await platform.AuditEvents("farewell"));
+    }
+
+    [Fact]
     public async Task An_invalid_tenant_resource_gets_a_condition_naming_the_field_and_nothing_is_created()
     {
         platform.Kubernetes.SeedYaml(TenantYaml("too-big", "basic", namespaces: 40));

@@ -43,3 +43,6 @@ public sealed record TenantResourceApplied(TenantResource Resource, DateTimeOffs
 
 /// <summary>The tenant service's view of a tenant changed: the cluster-agent writes it to the custom resource's status.</summary>
 public sealed record TenantStatusChanged(string TenantId, string ResourceName, TenantStatus Status, DateTimeOffset At);
+
+/// <summary>A Tenant custom resource was deleted from the cluster: the tenant service deletes the tenant it created (plan, grace period, removal).</summary>
+public sealed record TenantResourceDeleted(string ResourceName, string TenantId, DateTimeOffset At);

@@ -48,11 +48,16 @@ public sealed class TenantResourceReconciler(
 
     public Task DeletedAsync(string? @namespace, string name, JsonObject? lastKnown, CancellationToken cancellationToken)
     {
-        // No contract asks the tenant service to delete a tenant on the resource's behalf yet: deleting stays deliberate.
         var tenantId = lastKnown?["spec"]?["tenantId"] is JsonValue value && value.TryGetValue<string>(out var id) ? id : null;
-        logger.LogWarning(
-            "Tenant {Name} was deleted from the cluster; tenant {TenantId} and its namespaces stay until it is deleted through the tenant API",
-            name, tenantId ?? "(unknown)");
+        if (tenantId is null)
+        {
+            // Deleted while the agent was away: the tenant service keeps the tenant rather than guess which one it was.
+            logger.LogWarning("Tenant {Name} was deleted from the cluster while unwatched; delete its tenant through the API", name);
+            return Task.CompletedTask;
+        }
+
+        outbox.Publish(new TenantResourceDeleted(name, tenantId, clock.GetUtcNow()), tenantId);
+        logger.LogInformation("Tenant {Name} was deleted from the cluster; asked the tenant service to delete tenant {TenantId}", name, tenantId);
         return Task.CompletedTask;
     }
 }
