@@ -17,7 +17,16 @@ public sealed record TenantDeletionCancellationRequested(Guid CorrelationId, str
 
 // Published by the tenant lifecycle saga: what other services (the gateway, billing, AI) act on.
 
-public sealed record TenantActivated(Guid CorrelationId, string TenantId, string Tier, IReadOnlyList<string> Namespaces, DateTimeOffset At);
+/// <summary>The tenant is serving. <paramref name="RateLimitPerMinute"/> and <paramref name="Features"/> are its tier's (as in
+/// <see cref="TenantTierChanged"/>), so the gateway needs no tier catalogue of its own.</summary>
+public sealed record TenantActivated(
+    Guid CorrelationId,
+    string TenantId,
+    string Tier,
+    IReadOnlyList<string> Namespaces,
+    DateTimeOffset At,
+    int RateLimitPerMinute = 0,
+    IReadOnlyList<string>? Features = null);
 
 public sealed record TenantTierChanged(Guid CorrelationId, string TenantId, string FromTier, string ToTier, int RateLimitPerMinute, IReadOnlyList<string> Features, DateTimeOffset At);
 

@@ -56,7 +56,7 @@ internal static class TenantDecisions
         if (fromTier != toTier)
         {
             var tier = TierCatalog.Find(toTier)!;
-            outbox.Publish(new TenantTierChanged(correlation, tenant.Id, fromTier, toTier, tier.RateLimitPerMinute, [.. tier.Services, .. tier.CoffeeFeatures], now), tenant.Id);
+            outbox.Publish(new TenantTierChanged(correlation, tenant.Id, fromTier, toTier, tier.RateLimitPerMinute, tier.Features(), now), tenant.Id);
         }
 
         return [];

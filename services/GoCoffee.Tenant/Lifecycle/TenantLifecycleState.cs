@@ -27,6 +27,9 @@ public sealed class TenantLifecycleState : SagaStateMachineInstance
     /// <summary>Where a cancelled deletion returns to.</summary>
     public string StateBeforeDeletion { get; set; } = string.Empty;
 
+    /// <summary>Why the tenant is (being) suspended: the gateway tells the tenant's callers.</summary>
+    public string? SuspensionReason { get; set; }
+
     /// <summary>True once the tenant was active: later provisioning rounds are updates, not onboarding.</summary>
     public bool WasActivated { get; set; }
 }

@@ -1,6 +1,7 @@
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.Tenant.Tiers;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -54,6 +55,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .ScheduleStepTimeout("update")
                 .TransitionTo(Provisioning),
             When(SuspensionRequested)
+                .Then(context => context.Saga.SuspensionReason = context.Message.Reason)
                 .PublishDurably(context => new ScaleTenantWorkloads(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.Namespaces, Suspend: true))
                 .ScheduleStepTimeout("suspend")
                 .TransitionTo(Suspending));
@@ -80,7 +82,14 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                         .Then(context => context.Saga.WasActivated = true)
                         .ActivatePendingApiKeys()
                         .PublishDurably(
-                            context => new TenantActivated(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.Tier, context.Message.Namespaces, context.Now()),
+                            context => new TenantActivated(
+                                context.Saga.CorrelationId,
+                                context.Saga.TenantId,
+                                context.Saga.Tier,
+                                context.Message.Namespaces,
+                                context.Now(),
+                                TierCatalog.Find(context.Saga.Tier)?.RateLimitPerMinute ?? 0,
+                                TierCatalog.Find(context.Saga.Tier)?.Features() ?? []),
                             context => context.Saga.TenantId))
                 .TransitionTo(Active),
             When(StepFailed)
@@ -104,7 +113,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .CancelStepTimeout()
                 .Record(context => new WorkloadsSuspended("Suspended", context.Message.Workloads.Count, context.Now()))
                 .PublishDurably(
-                    context => new TenantSuspended(context.Saga.CorrelationId, context.Saga.TenantId, "Suspended by an operator", context.Now()),
+                    context => new TenantSuspended(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.SuspensionReason ?? "Suspended by an operator", context.Now()),
                     context => context.Saga.TenantId)
                 .TransitionTo(Suspended),
             When(StepFailed)

@@ -15,7 +15,11 @@ public sealed record Tier(
     IReadOnlyList<string> CoffeeFeatures,
     IReadOnlyList<string> Web3Networks,
     int RetentionDays,
-    int MaxLoadBalancers);
+    int MaxLoadBalancers)
+{
+    /// <summary>What the tier includes, as the gateway checks it: its services (coffee, ai, web3) and coffee features.</summary>
+    public IReadOnlyList<string> Features() => [.. Services, .. CoffeeFeatures];
+}
 
 /// <summary>Kubernetes quantities for cpu, memory and storage, with the number of namespaces.</summary>
 public sealed record TierResources(int Namespaces, string Cpu, string Memory, string Storage);
