@@ -13,7 +13,9 @@
 #   ./run.sh --stop          stop a ./run.sh of this checkout running elsewhere (or its left-over processes)
 #
 # Environment: GOCOFFEE_RUN_TIMEOUT (readiness timeout, s), GOCOFFEE_RUN_RESTARTS (restarts of a process
-# that crashes during startup before giving up [1]), GOCOFFEE_PG_PORT / GOCOFFEE_RABBITMQ_PORT (as infra.sh).
+# that crashes during startup before giving up [1]), GOCOFFEE_PG_PORT / GOCOFFEE_RABBITMQ_PORT (as infra.sh),
+# GOCOFFEE_DEV_KEYS (Platform__UseDevelopmentKeys of every process [true]: the published development keys sign the
+# internal tokens and the JWTs of scripts/dev-token.sh; false requires real keys, see gateway/GoCoffee.Gateway/README.md).
 # Logs: .run/logs/<name>.log (previous run's: <name>.prev.log); PIDs: .run/pids/<name>.pid.
 # PostgreSQL and RabbitMQ are shared infrastructure: this script starts them if needed but never
 # stops them - 'scripts/infra.sh down' does. See docs/RUNNING.md.
@@ -367,6 +369,7 @@ start_app() { # name
     ConnectionStrings__Postgres="$PG_CONN" \
     ConnectionStrings__RabbitMq="$RMQ_CONN" \
     ClusterAgent__ManifestsPath="${GOCOFFEE_MANIFESTS:-$RUN_DIR/manifests}" \
+    Platform__UseDevelopmentKeys="${GOCOFFEE_DEV_KEYS:-true}" \
     "${OTEL_ENV[@]}" \
     -- "$DOTNET" "${DLL[$name]}"
   PID_OF[$name]=$LAST_PID
@@ -476,13 +479,15 @@ cat <<EOF
   PostgreSQL         $PG_CONN
   Logs               $LOG_DIR/<name>.log   (build: build.log, dashboard: dashboard.log)
 
-Try:
+  API reference      $GATEWAY_URL/docs   (every service's OpenAPI document)
+
+Try (the API needs credentials: a development token from scripts/dev-token.sh, or a tenant's API key):
   curl $GATEWAY_URL/health/ready
   curl $GATEWAY_URL/api/orders/health/ready
-  curl -i -X POST $GATEWAY_URL/api/observability/probes      # 202 Accepted, Location: /api/observability/probes/<id>
-  curl $GATEWAY_URL/api/observability/probes/<id>            # which services answered over the bus
-  # or in one go:
-  loc=\$(curl -si -X POST $GATEWAY_URL/api/observability/probes | tr -d '\r' | awk 'tolower(\$1)=="location:"{print \$2}'); sleep 1; curl $GATEWAY_URL\$loc
+  TOKEN=\$(scripts/dev-token.sh)        # a platform operator; scripts/dev-token.sh --tenant <id> acts for one tenant
+  curl -H "Authorization: Bearer \$TOKEN" $GATEWAY_URL/api/tenants
+  curl -i -X POST -H "Authorization: Bearer \$TOKEN" $GATEWAY_URL/api/observability/probes   # 202, Location: /api/observability/probes/<id>
+  curl -H "Authorization: Bearer \$TOKEN" $GATEWAY_URL/api/observability/probes/<id>         # which services answered over the bus
 
 Press Ctrl-C to stop the services, the gateway and the dashboard.
 PostgreSQL and RabbitMQ keep running (shared infrastructure): stop them with scripts/infra.sh down.

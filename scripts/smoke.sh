@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of a running platform (started by ./run.sh): every service's readiness through the
-# gateway, OpenAPI documents, a bus round trip (observability probe answered by every service) and,
-# if the Aspire dashboard runs, that it received telemetry from every process.
+# gateway, OpenAPI documents, the API reference, the gateway refusing an unauthenticated call, a bus
+# round trip (observability probe answered by every service, called as a platform operator with a
+# development token from scripts/dev-token.sh) and, if the Aspire dashboard runs, that it received
+# telemetry from every process.
 #
 #   scripts/smoke.sh            (also run by: ./run.sh --smoke)
 #
@@ -21,6 +23,10 @@ SERVICES=(
   "web3|5105|/api/web3"
   "cluster-agent|5106|/api/cluster-agent"
 )
+
+# A platform operator's token, signed with the development key ./run.sh's gateway accepts.
+TOKEN=$(bash "$(dirname "${BASH_SOURCE[0]}")/dev-token.sh" --sub smoke-test)
+AUTH=(-H "Authorization: Bearer $TOKEN")
 
 passed=0 failed=0
 pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$*"; }
@@ -45,8 +51,12 @@ for s in "${SERVICES[@]}"; do
   expect_200 "$name OpenAPI" "http://127.0.0.1:$port$prefix/openapi/v1.json"
 done
 
+expect_200 "API reference" "$GATEWAY_URL/docs/"
+code=$(status_of "$GATEWAY_URL/api/tenants")
+if [[ $code == 401 ]]; then pass "gateway refuses a call without credentials (401)"; else fail "GET /api/tenants without credentials -> HTTP ${code:-none}, expected 401"; fi
+
 echo "bus round trip (POST $GATEWAY_URL/api/observability/probes):"
-headers=$(curl -s -D - -o /dev/null --max-time 10 -X POST "$GATEWAY_URL/api/observability/probes" | tr -d '\r')
+headers=$(curl -s -D - -o /dev/null --max-time 10 -X POST "${AUTH[@]}" "$GATEWAY_URL/api/observability/probes" | tr -d '\r')
 code=$(head -n1 <<<"$headers" | awk '{print $2}')
 location=$(awk 'tolower($1)=="location:"{print $2}' <<<"$headers")
 if [[ $code == 202 && -n $location ]]; then
@@ -54,7 +64,7 @@ if [[ $code == 202 && -n $location ]]; then
   [[ $location == http* ]] || location="$GATEWAY_URL$location"
   deadline=$((SECONDS + TIMEOUT))
   while :; do
-    body=$(curl -s --max-time 5 "$location" || true)
+    body=$(curl -s --max-time 5 "${AUTH[@]}" "$location" || true)
     missing=()
     for s in "${SERVICES[@]}"; do
       name=${s%%|*}

@@ -1,5 +1,12 @@
+using GoCoffee.Gateway.Callers;
+using GoCoffee.Gateway.Docs;
+using GoCoffee.Gateway.Edge;
+using GoCoffee.Gateway.Forwarding;
 using GoCoffee.Gateway.Health;
+using GoCoffee.Gateway.Tenancy;
 using GoCoffee.ServiceDefaults;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 
 namespace GoCoffee.Gateway;
 
@@ -7,18 +14,42 @@ public static class GatewayExtensions
 {
     public static readonly ServiceIdentity Identity = new("gateway", "/gateway");
 
+    /// <summary>
+    /// The gateway: routes and clusters from <c>ReverseProxy</c> configuration; authentication (API keys, JWTs), tenant
+    /// resolution and access, per-tenant rate limits, timeouts and body limits named per route; retries, passive and
+    /// active health (circuit breaking) per cluster. No database: its tenant directory lives in memory.
+    /// </summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults(Identity);
+        builder.AddEdge();
+        builder.AddCallerAuthentication();
+        builder.AddTenantDirectory(Identity);
+        builder.AddTenantRateLimits();
+        builder.Services.AddRequestTimeouts();
+
+        builder.Services.AddOptions<ForwardingOptions>().Bind(builder.Configuration.GetSection(ForwardingOptions.Section));
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>();
+        builder.Services.Configure<TransportFailureRateHealthPolicyOptions>(builder.Configuration.GetSection("Gateway:PassiveHealth"));
         var proxy = builder.Configuration.GetSection("ReverseProxy");
-        builder.Services.AddReverseProxy().LoadFromConfig(proxy);
+        builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity();
         builder.AddDownstreamHealth(proxy.GetSection("Clusters"));
         return builder;
     }
 
+    /// <summary>After <c>MapDefaultEndpoints</c> (which authenticates and authorizes): rate limits, timeouts, docs, the proxy.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
-        app.MapReverseProxy();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        app.MapApiReference();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<ForwardingResilience>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +36,7 @@ public static class Health
             {
                 Predicate = _ => false,
                 ResponseWriter = WriteReport,
-            }).DisableHttpMetrics();
+            }).DisableHttpMetrics().AllowAnonymous();
             endpoints.MapHealthChecks($"{prefix}/health/ready", new HealthCheckOptions
             {
                 Predicate = check => check.Tags.Contains(Ready),
@@ -46,7 +47,7 @@ public static class Health
                     [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                     [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
                 },
-            }).DisableHttpMetrics();
+            }).DisableHttpMetrics().AllowAnonymous();
         }
 
         return endpoints;

@@ -32,6 +32,27 @@ public static class Problems
         return builder;
     }
 
+    /// <summary>
+    /// Writes a problem for an error the platform produces outside an endpoint (authentication, the gateway's own
+    /// refusals): the same shape, trace id and request id as every other problem. Does nothing once the response started.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        if (context.Response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return TypedResults.Problem(problem).ExecuteAsync(context);
+    }
+
     public static WebApplication UseProblems(this WebApplication app)
     {
         app.UseExceptionHandler();

@@ -1,5 +1,6 @@
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.ServiceDefaults.Persistence;
+using GoCoffee.ServiceDefaults.Security;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,10 @@ namespace GoCoffee.ServiceDefaults;
 
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Logging, telemetry, health, problem details and OpenAPI: what every process of the platform has.</summary>
+    /// <summary>
+    /// Logging, telemetry, health, problem details, OpenAPI and the internal identity (every endpoint but health,
+    /// metrics and the OpenAPI document needs the gateway's internal token): what every process of the platform has.
+    /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
         builder.Services.AddSingleton(identity);
@@ -21,7 +25,8 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(identity);
         builder.AddHealth();
         builder.AddProblems();
-        builder.Services.AddOpenApi();
+        builder.AddInternalIdentity();
+        builder.Services.AddPlatformOpenApi();
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
@@ -43,18 +48,36 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Problem details, request logging, health, <c>/metrics</c> and the OpenAPI document under the service's prefix.</summary>
+    /// <summary>
+    /// Problem details, request logging (with the request id), authentication and authorization, and the anonymous
+    /// endpoints: health, <c>/metrics</c> and the OpenAPI document under the service's prefix.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         var identity = app.Services.GetRequiredService<ServiceIdentity>();
         app.UseProblems();
-        app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
-            exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? Serilog.Events.LogEventLevel.Verbose
-            : Serilog.Events.LogEventLevel.Information);
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? Serilog.Events.LogEventLevel.Verbose
+                : Serilog.Events.LogEventLevel.Information;
+            options.EnrichDiagnosticContext = (diagnostics, context) =>
+            {
+                if (context.Request.Headers.TryGetValue(RequestIdHeader, out var requestId))
+                {
+                    diagnostics.Set("RequestId", requestId.ToString());
+                }
+            };
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth(identity.RoutePrefix);
         app.MapMetrics();
-        app.MapOpenApi($"{identity.RoutePrefix}/openapi/{{documentName}}.json");
+        app.MapOpenApi($"{identity.RoutePrefix}/openapi/{{documentName}}.json").AllowAnonymous();
         return app;
     }
+
+    /// <summary>The request id the gateway keeps or generates, passes to every service and echoes to the client.</summary>
+    public const string RequestIdHeader = "X-Request-Id";
 }

@@ -42,6 +42,7 @@ public static class TenantService
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants");
+        api.MapDirectoryApi();
         api.MapTenantsApi();
         api.MapQuotaApi();
         api.MapApiKeysApi();

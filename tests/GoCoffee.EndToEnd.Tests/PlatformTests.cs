@@ -74,7 +74,10 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
             Assert.Contains(platform[name].BaseAddress.Authority, check.GetProperty("description").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(RoutedServices.Count(), checks.EnumerateObject().Count());
+        // Besides the routed services, the gateway is ready once it loaded the tenant directory (tenants and API keys).
+        Assert.True(checks.TryGetProperty("tenant-directory", out var directory), $"gateway readiness has no tenant-directory check: {report}");
+        Assert.Equal("Healthy", directory.GetProperty("status").GetString());
+        Assert.Equal(RoutedServices.Count() + 1, checks.EnumerateObject().Count());
     }
 
     [Fact]
@@ -151,11 +154,61 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
         Assert.Equal(4, new[] { gatewayRequest.SpanId, observabilityRequest.SpanId, tenantAnswering.SpanId, tenantAnswerRecorded.SpanId }.Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_tenant_onboarded_through_the_gateway_is_served_with_its_own_API_key_and_nothing_else()
+    {
+        var tenantId = $"e2e-{Guid.NewGuid():N}"[..16];
+        using var create = new HttpRequestMessage(HttpMethod.Post, Gateway("/api/tenants"))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new
+            {
+                apiVersion = "tenant.gocoffee.dev/v1",
+                kind = "Tenant",
+                metadata = new { name = tenantId },
+                spec = new { tenantId, tier = "basic", resources = new { namespaces = 1, cpu = "1", memory = "2Gi", storage = "5Gi" }, owners = new[] { "e2e@example.com" } },
+            }),
+        };
+        create.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", platform.OperatorToken);
+        using var created = await platform.Http.SendAsync(create);
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Accepted, $"POST /api/tenants via the gateway answered {(int)created.StatusCode}: {body}");
+        var key = JsonDocument.Parse(body).RootElement.GetProperty("apiKey").GetProperty("key").GetString()!;
+
+        // The key starts working once the tenant is active and the gateway process has learned it from the bus.
+        var stopwatch = Stopwatch.StartNew();
+        await TestInfrastructure.Eventually(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, Gateway($"/api/tenants/{tenantId}"));
+                request.Headers.Add("X-Api-Key", key);
+                using var response = await platform.Http.SendAsync(request);
+                return response.StatusCode == HttpStatusCode.OK ? (bool?)true : null;
+            },
+            TimeSpan.FromSeconds(60),
+            $"the gateway serves {tenantId} with its API key{Environment.NewLine}{platform.Diagnostics()}");
+        output.WriteLine($"{tenantId}'s API key accepted through the gateway {stopwatch.ElapsedMilliseconds} ms after creation");
+
+        using var others = new HttpRequestMessage(HttpMethod.Get, Gateway("/api/tenants"));
+        others.Headers.Add("X-Api-Key", key);
+        others.Headers.Add("X-Tenant-Id", tenantId);
+        Assert.Equal(HttpStatusCode.Forbidden, (await platform.Http.SendAsync(others)).StatusCode);
+
+        using var direct = new HttpRequestMessage(HttpMethod.Get, new Uri(platform["tenant"].BaseAddress, $"/api/tenants/{tenantId}"));
+        direct.Headers.Add("X-Api-Key", key);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await platform.Http.SendAsync(direct)).StatusCode);
+    }
+
     private Uri Gateway(string pathAndQuery) => new(platform.Gateway.BaseAddress, pathAndQuery);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> GetJson(Uri uri)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetJson(Uri uri, bool asOperator = false)
     {
-        using var response = await platform.Http.GetAsync(uri);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (asOperator)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", platform.OperatorToken);
+        }
+
+        using var response = await platform.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         try
         {
@@ -193,6 +246,7 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
     private async Task<Guid> StartProbe(string? traceparent = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Gateway("/api/observability/probes"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", platform.OperatorToken);
         if (traceparent is not null)
         {
             request.Headers.Add("traceparent", traceparent);
@@ -216,7 +270,7 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
             var view = await TestInfrastructure.Eventually<JsonElement?>(
                 async () =>
                 {
-                    var (status, view) = await GetJson(Gateway($"/api/observability/probes/{probe}"));
+                    var (status, view) = await GetJson(Gateway($"/api/observability/probes/{probe}"), asOperator: true);
                     Assert.True(status == HttpStatusCode.OK, $"GET probe {probe} answered {(int)status}: {view}");
                     last = view;
                     var answered = view.GetProperty("answers").EnumerateArray().Select(a => a.GetProperty("service").GetString()).ToHashSet();

@@ -120,7 +120,7 @@ public sealed class TenantApiTests(TenantHost tenants) : IClassFixture<TenantHos
 
         var events = audit!.Value.EnumerateArray().ToList();
         Assert.Equal("tenant_created", events[0].GetProperty("event").GetString());
-        Assert.Equal("anonymous", events[0].GetProperty("by").GetString());
+        Assert.Equal(PlatformHost.PlatformAdminActor, events[0].GetProperty("by").GetString());
         Assert.Contains(events, e => e.GetProperty("by").GetString() == "system:tenant-lifecycle");
         Assert.All(events, e => Assert.True(e.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5)));
     }

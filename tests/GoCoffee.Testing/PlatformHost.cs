@@ -1,3 +1,4 @@
+using GoCoffee.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,16 +18,44 @@ public sealed class PlatformHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
+    /// <summary>Who <see cref="Client"/> acts as: a platform admin, as the gateway would name an operator.</summary>
+    public const string PlatformAdminActor = "test:platform-admin";
+
+    private readonly List<HttpClient> _clients = [];
+
     private PlatformHost(WebApplication app, Uri address)
     {
         _app = app;
         Address = address;
-        Client = new HttpClient { BaseAddress = address };
+        Client = ClientFor(InternalCaller.PlatformAdmin(PlatformAdminActor));
     }
 
     public Uri Address { get; }
 
+    /// <summary>Calls the service as the gateway forwards a platform admin's request: with a platform-admin internal token.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client whose requests carry an internal token for <paramref name="caller"/> (minted with the host's own key).</summary>
+    public HttpClient ClientFor(InternalCaller caller)
+    {
+        var client = new HttpClient(new InternalTokenHandler(Services.GetRequiredService<InternalTokenIssuer>(), caller) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = Address,
+        };
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A client scoped to one tenant, as the gateway forwards a request made with that tenant's API key.</summary>
+    public HttpClient ClientForTenant(string tenantId, string? actor = null) => ClientFor(InternalCaller.ForTenant(actor ?? $"test:tenant:{tenantId}", tenantId));
+
+    /// <summary>A client with no token at all: a caller that went around the gateway.</summary>
+    public HttpClient AnonymousClient()
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        _clients.Add(client);
+        return client;
+    }
 
     public IServiceProvider Services => _app.Services;
 
@@ -35,10 +64,19 @@ public sealed class PlatformHost : IAsyncDisposable
         TestVirtualHost virtualHost,
         Action<WebApplicationBuilder> addService,
         Action<WebApplication> mapService,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        string? appSettingsFile = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+        // A test output folder holds the appsettings.json of only one of the projects it references: a service whose
+        // settings matter (the gateway's routes) names its own file, which the test settings below still override.
+        if (appSettingsFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(appSettingsFile), optional: false);
+        }
+
         var configuration = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database.ConnectionString,
@@ -63,8 +101,18 @@ public sealed class PlatformHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        _clients.ForEach(client => client.Dispose());
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Puts an internal token on every request, as the gateway does when it forwards one.</summary>
+public sealed class InternalTokenHandler(InternalTokenIssuer issuer, InternalCaller caller) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issuer.Mint(caller));
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Platform;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.ServiceDefaults.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,8 +10,9 @@ public static class ProbesApi
 {
     public static RouteGroupBuilder MapProbesApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/probes", StartProbe).WithSummary("Ask every service to answer over the bus");
-        api.MapGet("/probes/{id:guid}", GetProbe).WithSummary("Which services answered a probe, and how fast");
+        // Platform diagnostics: for operators, not for a tenant's callers.
+        api.MapPost("/probes", StartProbe).WithSummary("Ask every service to answer over the bus").RequirePlatformAdmin();
+        api.MapGet("/probes/{id:guid}", GetProbe).WithSummary("Which services answered a probe, and how fast").RequirePlatformAdmin();
         return api;
     }
 

@@ -22,7 +22,7 @@ public static class MessagingExtensions
         var settings = builder.Configuration.GetSection("Messaging");
         var prefetch = settings.GetValue("PrefetchCount", 32);
         var concurrency = settings.GetValue("ConcurrentMessageLimit", 16);
-        var connection = new Uri(builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString);
+        var connection = BrokerAddress(builder.Configuration);
 
         builder.Services.AddOptions<OutboxRelayOptions>().Bind(settings.GetSection("Outbox"));
         builder.Services.AddScoped<IOutbox, MartenOutbox>();
@@ -37,13 +37,7 @@ public static class MessagingExtensions
 
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(connection, host =>
-                {
-                    var (user, password) = Credentials(connection);
-                    host.Username(user);
-                    host.Password(password);
-                    host.ConnectionName(identity.Instance);
-                });
+                rabbit.UsePlatformBroker(connection, identity);
                 rabbit.PrefetchCount = prefetch;
                 rabbit.ConcurrentMessageLimit = concurrency;
                 rabbit.UseMessageRetry(retry =>
@@ -65,6 +59,20 @@ public static class MessagingExtensions
 
         return builder;
     }
+
+    /// <summary>The broker from <c>ConnectionStrings:RabbitMq</c> (default: the local one).</summary>
+    public static Uri BrokerAddress(IConfiguration configuration) =>
+        new(configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString);
+
+    /// <summary>Connects to the platform's broker with the credentials of its URI, the connection named after the instance.</summary>
+    public static void UsePlatformBroker(this IRabbitMqBusFactoryConfigurator rabbit, Uri connection, ServiceIdentity identity) =>
+        rabbit.Host(connection, host =>
+        {
+            var (user, password) = Credentials(connection);
+            host.Username(user);
+            host.Password(password);
+            host.ConnectionName(identity.Instance);
+        });
 
     private static (string User, string Password) Credentials(Uri connection)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.ApiKeys;
 using GoCoffee.Tenant.Documents;
 using GoCoffee.Tenant.Lifecycle;
@@ -24,17 +25,17 @@ public static class TenantsApi
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
-            .Accepts<TenantResource>("application/json", "application/yaml");
-        api.MapGet("/", List).WithSummary("List tenants, paged");
-        api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status");
+            .Accepts<TenantResource>("application/json", "application/yaml").RequirePlatformAdmin();
+        api.MapGet("/", List).WithSummary("List tenants, paged").RequirePlatformAdmin();
+        api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status").RequireTenantAccess();
         api.MapPatch("/{tenantId}", Change).WithSummary("Change tier, resources, services, owners or other spec sections")
-            .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml");
-        api.MapPost("/{tenantId}/suspend", Suspend).WithSummary("Scale the tenant's workloads to zero and refuse its traffic");
-        api.MapPost("/{tenantId}/resume", Resume).WithSummary("Bring a suspended tenant back");
-        api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period");
-        api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when");
-        api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period");
-        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when");
+            .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml").RequireTenantAccess();
+        api.MapPost("/{tenantId}/suspend", Suspend).WithSummary("Scale the tenant's workloads to zero and refuse its traffic").RequirePlatformAdmin();
+        api.MapPost("/{tenantId}/resume", Resume).WithSummary("Bring a suspended tenant back").RequirePlatformAdmin();
+        api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period").RequirePlatformAdmin();
+        api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when").RequireTenantAccess();
+        api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period").RequirePlatformAdmin();
+        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when").RequireTenantAccess();
         return api;
     }
 

@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.Api;
 using GoCoffee.Tenant.Lifecycle;
 using Marten;
@@ -12,10 +13,10 @@ public static class ApiKeysApi
 {
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/{tenantId}/api-keys", List).WithSummary("The tenant's API keys (never the keys themselves)");
-        api.MapPost("/{tenantId}/api-keys", Issue).WithSummary("Issue a new API key; the key is shown once");
-        api.MapPost("/{tenantId}/api-keys/{keyId}/rotate", Rotate).WithSummary("Issue a replacement and revoke this key");
-        api.MapDelete("/{tenantId}/api-keys/{keyId}", Revoke).WithSummary("Revoke a key; the gateway refuses it within seconds");
+        api.MapGet("/{tenantId}/api-keys", List).WithSummary("The tenant's API keys (never the keys themselves)").RequireTenantAccess();
+        api.MapPost("/{tenantId}/api-keys", Issue).WithSummary("Issue a new API key; the key is shown once").RequireTenantAccess();
+        api.MapPost("/{tenantId}/api-keys/{keyId}/rotate", Rotate).WithSummary("Issue a replacement and revoke this key").RequireTenantAccess();
+        api.MapDelete("/{tenantId}/api-keys/{keyId}", Revoke).WithSummary("Revoke a key; the gateway refuses it within seconds").RequireTenantAccess();
         return api;
     }
 

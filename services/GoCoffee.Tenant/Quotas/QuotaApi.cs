@@ -1,4 +1,5 @@
 using GoCoffee.Tenant.Api;
+using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.Planning;
 using Marten;
 
@@ -22,10 +23,10 @@ public static class QuotaApi
 {
     public static RouteGroupBuilder MapQuotaApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/{tenantId}/quota", Usage).WithSummary("The tenant's quota ledger: total, reserved, committed, available");
-        api.MapPost("/{tenantId}/quota/reservations", Reserve).WithSummary("Reserve resources before creating anything that uses them");
-        api.MapPost("/{tenantId}/quota/reservations/{reservationId}/commit", Commit).WithSummary("The reserved thing exists now");
-        api.MapDelete("/{tenantId}/quota/reservations/{reservationId}", Release).WithSummary("Give reserved or committed resources back");
+        api.MapGet("/{tenantId}/quota", Usage).WithSummary("The tenant's quota ledger: total, reserved, committed, available").RequireTenantAccess();
+        api.MapPost("/{tenantId}/quota/reservations", Reserve).WithSummary("Reserve resources before creating anything that uses them").RequirePlatformAdmin();
+        api.MapPost("/{tenantId}/quota/reservations/{reservationId}/commit", Commit).WithSummary("The reserved thing exists now").RequirePlatformAdmin();
+        api.MapDelete("/{tenantId}/quota/reservations/{reservationId}", Release).WithSummary("Give reserved or committed resources back").RequirePlatformAdmin();
         return api;
     }
 

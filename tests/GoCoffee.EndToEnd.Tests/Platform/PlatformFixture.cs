@@ -27,6 +27,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("GOCOFFEE_E2E_STARTUP_TIMEOUT"), out var seconds) && seconds > 0 ? seconds : 90);
 
+    /// <summary>
+    /// Every process uses the published development keys, as under <c>./run.sh</c>: internal tokens, and the operator
+    /// JWTs the tests present to the gateway (<see cref="DevelopmentTokens"/>, like <c>scripts/dev-token.sh</c>).
+    /// </summary>
+    public const string DevelopmentKeysVariable = "Platform__UseDevelopmentKeys";
+
     private readonly List<ServiceProcess> _services = [];
     private TestDatabase? _database;
     private TestVirtualHost? _virtualHost;
@@ -48,6 +54,9 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     /// <summary>No base address, no default headers, no trace propagation of its own.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A platform operator's bearer token for the gateway (development key, like <c>scripts/dev-token.sh</c>).</summary>
+    public string OperatorToken { get; } = DevelopmentTokens.PlatformAdmin("e2e-operator");
 
     public string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -98,10 +107,17 @@ public sealed class PlatformFixture : IAsyncLifetime
                     ["Urls"] = service.BaseAddress.ToString().TrimEnd('/'),
                     ["ConnectionStrings__Postgres"] = _database.ConnectionString,
                     ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionString,
+                    [DevelopmentKeysVariable] = "true",
                 });
             }
 
-            var gatewayEnvironment = new Dictionary<string, string> { ["Urls"] = Gateway.BaseAddress.ToString().TrimEnd('/') };
+            // The gateway has no database; the bus brings it the tenant and API-key events.
+            var gatewayEnvironment = new Dictionary<string, string>
+            {
+                ["Urls"] = Gateway.BaseAddress.ToString().TrimEnd('/'),
+                ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionString,
+                [DevelopmentKeysVariable] = "true",
+            };
             foreach (var (name, _, _, cluster) in ServiceCatalog)
             {
                 if (cluster is not null)
