@@ -25,7 +25,6 @@ public static class Logging
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
             (services, logger) => logger
-                .ReadFrom.Configuration(builder.Configuration)
                 .MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
@@ -33,6 +32,8 @@ public static class Logging
                 .MinimumLevel.Override("Marten", LogEventLevel.Warning)
                 .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
                 .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
+                // Configuration comes last so Serilog:MinimumLevel settings override the defaults above.
+                .ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("service", identity.Name)
                 .Enrich.WithProperty("instance", identity.Instance)
