@@ -41,7 +41,7 @@ public static class TenantService
 
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants");
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants").AddEndpointFilter<StreamConflictRetry>();
         api.MapDirectoryApi();
         api.MapTenantsApi();
         api.MapQuotaApi();
