@@ -16,8 +16,9 @@ public static class Logging
 
     /// <summary>
     /// Serilog with structured JSON on stdout (compact format: <c>@t</c>, <c>@mt</c>, <c>@tr</c> trace id, <c>@sp</c> span id),
-    /// enriched with the service name and the tenant id when one is known. Events are also forwarded to the other
-    /// logging providers, so OpenTelemetry ships them over OTLP when an endpoint is configured.
+    /// enriched with the service name and the tenant id when one is known. When an OTLP endpoint is configured, events
+    /// are also forwarded to the other logging providers, so OpenTelemetry ships them; without one nothing would read
+    /// them, and forwarding every event (every request's log line) would cost CPU for nothing.
     /// </summary>
     public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
@@ -40,7 +41,7 @@ public static class Logging
                 .Enrich.With<TenantEnricher>()
                 .Enrich.With<SecretRedactor>()
                 .WriteTo.Console(new CompactJsonFormatter()),
-            writeToProviders: true);
+            writeToProviders: Telemetry.ExportsOtlp(builder.Configuration));
         return builder;
     }
 
@@ -65,16 +66,21 @@ public static class Logging
     {
         private static readonly string[] SecretWords = ["password", "secret", "apikey", "api_key", "token", "authorization", "connectionstring"];
 
+        // Property names repeat (every request log event has the same ones): decide once per name, not once per event.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> IsSecretName = new(StringComparer.Ordinal);
+
         public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
         {
-            foreach (var name in logEvent.Properties.Keys.ToArray())
+            List<string>? secrets = null;
+            foreach (var name in logEvent.Properties.Keys)
             {
-                var lowered = name.ToLowerInvariant();
-                if (SecretWords.Any(lowered.Contains))
+                if (IsSecretName.GetOrAdd(name, static n => SecretWords.Any(n.ToLowerInvariant().Contains)))
                 {
-                    logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue("***")));
+                    (secrets ??= []).Add(name);
                 }
             }
+
+            secrets?.ForEach(name => logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue("***"))));
         }
     }
 }

@@ -49,19 +49,22 @@ public static class Telemetry
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
 
-        otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+        if (ExportsOtlp(builder.Configuration))
         {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
+            otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
             otel.UseOtlpExporter();
         }
 
         return builder;
     }
+
+    /// <summary>Whether traces, metrics and logs leave the process over OTLP (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set).</summary>
+    public static bool ExportsOtlp(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static WebApplication MapMetrics(this WebApplication app)
     {

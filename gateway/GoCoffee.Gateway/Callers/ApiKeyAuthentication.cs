@@ -62,9 +62,10 @@ public sealed class ApiKeyAuthentication(
             return Task.FromResult(Refuse("The API key has expired."));
         }
 
+        GatewayCaller.Set(Context, key.Caller);
         var identity = new ClaimsIdentity(
             [
-                new Claim(InternalClaims.Subject, $"apikey:{key.KeyId}"),
+                new Claim(InternalClaims.Subject, key.Caller.Actor),
                 new Claim(InternalClaims.Scope, CallerScope.Tenant),
                 new Claim(InternalClaims.TenantId, key.TenantId),
             ],

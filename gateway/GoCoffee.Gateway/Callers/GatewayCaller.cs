@@ -20,6 +20,9 @@ public sealed class GatewayCaller
 
     public bool IsPlatformAdmin => Identity.Scope == CallerScope.PlatformAdmin;
 
+    /// <summary>Records the caller an authentication handler resolved without claims to read (an API key's).</summary>
+    internal static void Set(HttpContext context, InternalCaller identity) => context.Features.Set(new GatewayCaller(identity));
+
     /// <summary>The authenticated caller of the request, or null (anonymous, or a token that grants no scope we know).</summary>
     public static GatewayCaller? Of(HttpContext context)
     {

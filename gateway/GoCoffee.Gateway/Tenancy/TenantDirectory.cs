@@ -4,7 +4,12 @@ using GoCoffee.Contracts.Tenants;
 namespace GoCoffee.Gateway.Tenancy;
 
 /// <summary>A live API key as the gateway knows it: by the SHA-256 of the key, never the key.</summary>
-public sealed record KnownKey(string KeyId, string TenantId, DateTimeOffset? ExpiresAt);
+public sealed record KnownKey(string KeyId, string TenantId, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>Who a request with this key is made by: the same for every request, so made once.</summary>
+    public GoCoffee.ServiceDefaults.Security.InternalCaller Caller { get; } =
+        GoCoffee.ServiceDefaults.Security.InternalCaller.ForTenant($"apikey:{KeyId}", TenantId);
+}
 
 /// <summary>A tenant the gateway admits callers of: suspended ones are refused with the reason.</summary>
 public sealed record KnownTenant(string TenantId, string Tier, int RateLimitPerMinute, IReadOnlySet<string> Features, bool Suspended, string? SuspensionReason);

@@ -33,8 +33,6 @@ public static class TenantRateLimits
     public const string PerTenantPolicy = "per-tenant";
     public const string PerClientAddressPolicy = "per-client-address";
 
-    private const string AppliedLimitItem = "gocoffee.rate-limit";
-
     public static IHostApplicationBuilder AddTenantRateLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section));
@@ -48,7 +46,7 @@ public static class TenantRateLimits
         return builder;
     }
 
-    private static RateLimitPartition<string> PerTenant(HttpContext context)
+    private static RateLimitPartition<(string Subject, string Group, int Limit)> PerTenant(HttpContext context)
     {
         var caller = GatewayCaller.Of(context);
         if (caller is null)
@@ -75,16 +73,16 @@ public static class TenantRateLimits
         }
 
         limit = Math.Max(limit, 1);
-        context.Items[AppliedLimitItem] = new AppliedLimit(subject, group, limit);
-        return RateLimitPartition.GetTokenBucketLimiter($"{subject}|{group}|{limit}", _ => PerMinute(limit));
+        context.Features.Set(new AppliedLimit(subject, group, limit));
+        return RateLimitPartition.GetTokenBucketLimiter((Subject: subject, Group: group, Limit: limit), key => PerMinute(key.Limit));
     }
 
-    private static RateLimitPartition<string> PerClientAddress(HttpContext context)
+    private static RateLimitPartition<(string Subject, string Group, int Limit)> PerClientAddress(HttpContext context)
     {
         var limit = Math.Max(context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue.AnonymousPerMinute, 1);
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        context.Items[AppliedLimitItem] = new AppliedLimit(address, "anonymous", limit);
-        return RateLimitPartition.GetTokenBucketLimiter($"{address}|anonymous|{limit}", _ => PerMinute(limit));
+        context.Features.Set(new AppliedLimit(address, "anonymous", limit));
+        return RateLimitPartition.GetTokenBucketLimiter((Subject: address, Group: "anonymous", Limit: limit), key => PerMinute(key.Limit));
     }
 
     /// <summary>
@@ -111,7 +109,7 @@ public static class TenantRateLimits
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var applied = context.Items[AppliedLimitItem] as AppliedLimit;
+        var applied = context.Features.Get<AppliedLimit>();
         await Problems.WriteAsync(
             context,
             StatusCodes.Status429TooManyRequests,
