@@ -6,6 +6,9 @@
 #   scripts/dev-token.sh                         platform admin (all tenants, tenant management), for 1 hour
 #   scripts/dev-token.sh --tenant acme           a partner app of tenant 'acme' (its own data only)
 #   scripts/dev-token.sh --sub alice --ttl 600   who the audit trail names (as jwt:<sub>), lifetime in seconds
+#   scripts/dev-token.sh --internal [--tenant acme]
+#                                                the gateway's INTERNAL token instead, for calling a service directly
+#                                                (bypassing the gateway) in development; the audit trail names <sub>
 #
 #   curl -H "Authorization: Bearer $(scripts/dev-token.sh)" http://127.0.0.1:8080/api/tenants
 #
@@ -20,10 +23,16 @@ AUDIENCE='gocoffee-api'
 sub=dev-operator tenant='' ttl=3600
 while (($#)); do
   case $1 in
+    --internal)
+      # DevelopmentKeys.InternalTokenSigningKey and InternalTokenOptions' issuer and audience.
+      KEY='gocoffee-development-internal-token-key-0123456789'
+      ISSUER='gocoffee-gateway'
+      AUDIENCE='gocoffee-services'
+      ;;
     --tenant) tenant=${2:?--tenant needs a tenant id}; shift ;;
     --sub) sub=${2:?--sub needs a name}; shift ;;
     --ttl) ttl=${2:?--ttl needs seconds}; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -104,6 +104,14 @@ public sealed class AuthenticationTests(GatewayPlatform platform)
         using var partner = platform.WithBearer(await Mint("--tenant", "bravo", "--sub", "bravo-app"));
         Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/api/tenants/bravo")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await partner.GetAsync("/api/tenants/alpha")).StatusCode);
+
+        // --internal: what the gateway itself would forward, for calling a service directly in development.
+        using var direct = platform.Tenants.AnonymousClient();
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Mint("--internal", "--tenant", "bravo"));
+        Assert.Equal(HttpStatusCode.OK, (await direct.GetAsync("/api/tenants/bravo")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await direct.GetAsync("/api/tenants/alpha")).StatusCode);
+        using var fromGateway = platform.WithBearer(await Mint("--internal"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fromGateway.GetAsync("/api/tenants")).StatusCode);
     }
 
     [Fact]
