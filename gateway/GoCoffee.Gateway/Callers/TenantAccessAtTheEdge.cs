@@ -32,6 +32,9 @@ internal sealed class TenantAccessAtTheEdge(TenantDirectory directory) : Authori
             return Task.CompletedTask;
         }
 
+        // Logs of this request (here and, through the baggage header, in the service) name the caller's tenant, and
+        // never one a client put in its own baggage header.
+        System.Diagnostics.Activity.Current?.SetBaggage(ServiceDefaults.Logging.TenantBaggageKey, caller.TenantId);
         if (caller.IsPlatformAdmin)
         {
             context.Succeed(requirement);
