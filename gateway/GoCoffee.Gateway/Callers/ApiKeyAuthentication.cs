@@ -25,11 +25,12 @@ public sealed class ApiKeyAuthentication(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
     public const string KeyPrefix = "gck_";
+    private const string BearerKeyPrefix = "Bearer " + KeyPrefix;
 
     /// <summary>Whether the request presents an API key (rather than a JWT).</summary>
     public static bool Presented(HttpRequest request) =>
         request.Headers.ContainsKey(Header)
-        || request.Headers.Authorization.ToString().StartsWith("Bearer " + KeyPrefix, StringComparison.Ordinal);
+        || request.Headers.Authorization.ToString().StartsWith(BearerKeyPrefix, StringComparison.Ordinal);
 
     /// <summary>The hash the tenant service stores and publishes: lower-case hex SHA-256 of the key's UTF-8 bytes.</summary>
     public static string HashOf(string plainKey)
@@ -43,7 +44,7 @@ public sealed class ApiKeyAuthentication(
     {
         var presented = Request.Headers.TryGetValue(Header, out var header)
             ? header.ToString()
-            : Request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer " + KeyPrefix, StringComparison.Ordinal)
+            : Request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith(BearerKeyPrefix, StringComparison.Ordinal)
                 ? authorization["Bearer ".Length..]
                 : null;
         if (string.IsNullOrEmpty(presented))

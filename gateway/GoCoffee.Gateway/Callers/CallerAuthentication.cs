@@ -28,12 +28,11 @@ public sealed class JwtCallerOptions
 }
 
 /// <summary>
-/// The gateway's callers: <see cref="Scheme"/> picks the API-key handler when a key is presented, JWT bearer otherwise.
+/// The gateway's callers: the API-key handler when a key is presented, JWT bearer otherwise.
 /// Every route that reads or changes data requires the <see cref="CallerPolicy"/>; the refusal is a problem that says why.
 /// </summary>
 public static class CallerAuthentication
 {
-    public const string Scheme = "caller";
     public const string JwtScheme = "jwt";
     public const string CallerPolicy = "caller";
 
@@ -50,15 +49,16 @@ public static class CallerAuthentication
         builder.Services.AddOptions<JwtCallerOptions>().Bind(builder.Configuration.GetSection(JwtCallerOptions.Section));
 
         // The gateway authenticates its own callers; the internal scheme of the defaults is for the services behind it.
+        // The API-key scheme is the default and hands a request without a key to JWT bearer: one handler per request
+        // (a policy scheme in front would add a second).
         builder.Services.AddAuthentication(options =>
             {
-                options.DefaultScheme = Scheme;
-                options.DefaultAuthenticateScheme = Scheme;
-                options.DefaultChallengeScheme = Scheme;
+                options.DefaultScheme = ApiKeyAuthentication.SchemeName;
+                options.DefaultAuthenticateScheme = ApiKeyAuthentication.SchemeName;
+                options.DefaultChallengeScheme = ApiKeyAuthentication.SchemeName;
             })
-            .AddPolicyScheme(Scheme, "API key or bearer token", options =>
-                options.ForwardDefaultSelector = context => ApiKeyAuthentication.Presented(context.Request) ? ApiKeyAuthentication.SchemeName : JwtScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, options =>
+                options.ForwardDefaultSelector = context => ApiKeyAuthentication.Presented(context.Request) ? null : JwtScheme)
             .AddJwtBearer(JwtScheme, _ => { });
         builder.Services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IOptions<JwtCallerOptions>>((jwt, callers) =>
             ConfigureJwt(jwt, callers.Value, developmentKeys));
