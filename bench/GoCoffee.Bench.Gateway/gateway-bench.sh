@@ -2,6 +2,8 @@
 # Gateway benchmark: the same requests, in one run, with the same load tool (wrk) on the same machine, three ways:
 #   direct      straight to the service, with the internal token the gateway would add
 #   bare-yarp   through a YARP pass-through with nothing configured (bench/GoCoffee.Bench.Gateway/BareYarp)
+#   yarp-telemetry  the same pass-through with the platform's request log line, traces and metrics (what every process
+#               has), so the gateway's own features cost the difference between it and the gateway
 #   gateway     through the Go Coffee gateway: API-key authentication, tenant resolution and access, the tenant's
 #               rate limit (contracted override, so it is evaluated but not hit), request ids, logging, telemetry
 # on two endpoints: GET /api/tenants/{id} (a tenant-scoped read from PostgreSQL) and GET /api/ai/bench (the AI service
@@ -9,9 +11,10 @@
 #
 #   bench/GoCoffee.Bench.Gateway/gateway-bench.sh   [DURATION=10s CONNECTIONS=32 THREADS=2 ROUNDS=3 WARMUP=3s PROCESS_WARMUP=10s]
 #
-# GATEWAY_ENV="Name=value ..." adds settings to the gateway (to try one); ENDPOINTS="tenant-read" measures one only.
+# GATEWAY_ENV="Name=value ..." adds settings to the gateway (to try one); TELEMETRY_ENV="..." to the gateway and the
+# YARP with telemetry (OTEL_TRACES_SAMPLER=...); ENDPOINTS="tenant-read" measures one only.
 # Needs PostgreSQL and RabbitMQ (scripts/infra.sh up) and wrk (installed with apt-get when missing, as root). Every
-# process listens on 127.0.0.1 only; the run is bounded (about 6 x (PROCESS_WARMUP + ROUNDS x (WARMUP + DURATION))) and stops
+# process listens on 127.0.0.1 only; the run is bounded (about 8 x (PROCESS_WARMUP + ROUNDS x (WARMUP + DURATION))) and stops
 # everything it started. Each target's rps, p50 and p99 is the median over ROUNDS (targets alternate within a round);
 # the load average is recorded before and after. Results: .run/bench-gateway/results.md (and the raw wrk output).
 set -euo pipefail
@@ -20,18 +23,19 @@ OUT="$ROOT/.run/bench-gateway"
 DURATION=${DURATION:-10s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2} ROUNDS=${ROUNDS:-3} WARMUP=${WARMUP:-3s}
 PROCESS_WARMUP=${PROCESS_WARMUP:-10s}
 ENDPOINTS=${ENDPOINTS:-tenant-read ai-404}
+TARGETS="direct bare-yarp yarp-telemetry gateway"
 PG_ADMIN=${GOCOFFEE_BENCH_PG:-postgresql://gocoffee:gocoffee@127.0.0.1:5432/gocoffee}
 RABBIT_API=${GOCOFFEE_BENCH_RABBITMQ_API:-http://gocoffee:gocoffee@127.0.0.1:15672/api}
 TENANT=bench-gw
 RUN_ID=$(date +%s)
 DB=gc_bench_gw_$RUN_ID VHOST=gc-bench-gw-$RUN_ID
-PORT_TENANT=58101 PORT_AI=58102 PORT_AGENT=58106 PORT_GATEWAY=58080 PORT_YARP=58081
+PORT_TENANT=58101 PORT_AI=58102 PORT_AGENT=58106 PORT_GATEWAY=58080 PORT_YARP=58081 PORT_YARP_TELEMETRY=58082
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y wrk >/dev/null; } || die "wrk is missing (apt-get install -y wrk)"
-for port in $PORT_TENANT $PORT_AI $PORT_AGENT $PORT_GATEWAY $PORT_YARP; do
+for port in $PORT_TENANT $PORT_AI $PORT_AGENT $PORT_GATEWAY $PORT_YARP $PORT_YARP_TELEMETRY; do
   [[ -z $(ss -Hltn "sport = :$port") ]] || die "port $port is in use"
 done
 mkdir -p "$OUT"
@@ -79,9 +83,11 @@ start gateway gateway/GoCoffee.Gateway GoCoffee.Gateway Urls=http://127.0.0.1:$P
   ReverseProxy__Clusters__observability__Destinations__primary__Address=http://127.0.0.1:9 \
   ReverseProxy__Clusters__orders__Destinations__primary__Address=http://127.0.0.1:9 \
   ReverseProxy__Clusters__web3__Destinations__primary__Address=http://127.0.0.1:9 \
-  Gateway__RateLimits__Overrides__$TENANT=100000000 ${GATEWAY_ENV:-}
+  Gateway__RateLimits__Overrides__$TENANT=100000000 ${TELEMETRY_ENV:-} ${GATEWAY_ENV:-}
 start bare-yarp bench/GoCoffee.Bench.Gateway/BareYarp GoCoffee.Bench.BareYarp Urls=http://127.0.0.1:$PORT_YARP \
   Bench__Tenant=http://127.0.0.1:$PORT_TENANT Bench__Ai=http://127.0.0.1:$PORT_AI
+start yarp-telemetry bench/GoCoffee.Bench.Gateway/BareYarp GoCoffee.Bench.BareYarp Urls=http://127.0.0.1:$PORT_YARP_TELEMETRY \
+  Bench__Tenant=http://127.0.0.1:$PORT_TENANT Bench__Ai=http://127.0.0.1:$PORT_AI Bench__PlatformTelemetry=true ${TELEMETRY_ENV:-}
 
 until_ok() { # what seconds url [curl args...]
   local what=$1 seconds=$2 url=$3; shift 3
@@ -93,6 +99,7 @@ until_ok() { # what seconds url [curl args...]
 }
 for port in $PORT_TENANT $PORT_AI $PORT_AGENT; do until_ok "service :$port" 120 "http://127.0.0.1:$port/health/ready"; done
 until_ok "bare YARP" 60 "http://127.0.0.1:$PORT_YARP/api/tenants/health/live"
+until_ok "YARP with telemetry" 60 "http://127.0.0.1:$PORT_YARP_TELEMETRY/api/tenants/health/live"
 
 ADMIN=$(bash "$ROOT/scripts/dev-token.sh" --internal --sub bench --ttl 3600)
 key=$(curl -sf -X POST -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' "http://127.0.0.1:$PORT_TENANT/api/tenants" -d "{
@@ -106,6 +113,7 @@ INTERNAL=$(bash "$ROOT/scripts/dev-token.sh" --internal --tenant $TENANT --sub a
 declare -A TARGET=(
   [direct]="http://127.0.0.1:|Authorization: Bearer $INTERNAL"
   [bare-yarp]="http://127.0.0.1:$PORT_YARP|Authorization: Bearer $INTERNAL"
+  [yarp-telemetry]="http://127.0.0.1:$PORT_YARP_TELEMETRY|Authorization: Bearer $INTERNAL"
   [gateway]="http://127.0.0.1:$PORT_GATEWAY|X-Api-Key: $key"
 )
 declare -A DIRECT_PORT=([tenant-read]=$PORT_TENANT [ai-404]=$PORT_AI)
@@ -125,6 +133,7 @@ run_wrk() { # endpoint target round
   local proxy_pid="" proxy_before=0 service_pid service_before
   [[ $target == gateway ]] && proxy_pid=${PID_OF[gateway]}
   [[ $target == bare-yarp ]] && proxy_pid=${PID_OF[bare-yarp]}
+  [[ $target == yarp-telemetry ]] && proxy_pid=${PID_OF[yarp-telemetry]}
   service_pid=${PID_OF[$([[ $endpoint == tenant-read ]] && echo tenant || echo ai)]}
   [[ -n $proxy_pid ]] && proxy_before=$(cpu_ms "$proxy_pid")
   service_before=$(cpu_ms "$service_pid")
@@ -149,7 +158,7 @@ run_wrk() { # endpoint target round
 # Every process JIT-compiles its hot paths in its first seconds (tiered compilation): warm every path up first.
 log "warming up every endpoint and target for $PROCESS_WARMUP"
 for endpoint in $ENDPOINTS; do
-  for target in direct bare-yarp gateway; do
+  for target in $TARGETS; do
     IFS='|' read -r base header <<<"${TARGET[$target]}"
     [[ $target == direct ]] && base="$base${DIRECT_PORT[$endpoint]}"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$PROCESS_WARMUP" -H "$header" "$base${PATH_OF[$endpoint]}" >/dev/null
@@ -161,8 +170,8 @@ LOAD_BEFORE=$(loadavg)
 log "load average before: $LOAD_BEFORE; wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), $ROUNDS rounds"
 for round in $(seq 1 "$ROUNDS"); do
   for endpoint in $ENDPOINTS; do
-    order=(direct bare-yarp gateway)
-    ((round % 2 == 0)) && order=(gateway bare-yarp direct)
+    order=($TARGETS)
+    ((round % 2 == 0)) && order=($(tr ' ' '\n' <<<"$TARGETS" | tac))
     for target in "${order[@]}"; do run_wrk "$endpoint" "$target" "$round"; done
   done
 done
@@ -173,21 +182,21 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), .NET $(dotnet --version)."
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after a $WARMUP warm-up, $ROUNDS rounds, medians. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER."
   echo
-  echo "| endpoint | target | rps | p50 ms | p99 ms | non-2xx | rps vs direct | rps vs bare YARP | proxy CPU µs/req | service CPU µs/req |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| endpoint | target | rps | p50 ms | p99 ms | non-2xx | rps vs direct | rps vs bare YARP | rps vs YARP + telemetry | proxy CPU µs/req | service CPU µs/req |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for endpoint in $ENDPOINTS; do
     declare -A RPS=()
-    for target in direct bare-yarp gateway; do
+    for target in $TARGETS; do
       RPS[$target]=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $4}' "$OUT/samples.txt" | median)
     done
-    for target in direct bare-yarp gateway; do
+    for target in $TARGETS; do
       p50=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $5}' "$OUT/samples.txt" | median)
       p99=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $6}' "$OUT/samples.txt" | median)
       bad=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $7}' "$OUT/samples.txt" | median)
       pcpu=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $8}' "$OUT/samples.txt" | median)
       scpu=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $9}' "$OUT/samples.txt" | median)
-      awk -v e="GET ${PATH_OF[$endpoint]}" -v t="$target" -v r="${RPS[$target]}" -v d="${RPS[direct]}" -v y="${RPS[bare-yarp]}" -v p50="$p50" -v p99="$p99" -v bad="$bad" -v pc="$pcpu" -v sc="$scpu" \
-        'BEGIN { printf "| %s | %s | %.0f | %.2f | %.2f | %s | %.0f %% | %.0f %% | %s | %s |\n", e, t, r, p50, p99, bad, 100 * r / d, 100 * r / y, (t == "direct" ? "–" : pc), sc }'
+      awk -v e="GET ${PATH_OF[$endpoint]}" -v t="$target" -v r="${RPS[$target]}" -v d="${RPS[direct]}" -v y="${RPS[bare-yarp]}" -v yt="${RPS[yarp-telemetry]}" -v p50="$p50" -v p99="$p99" -v bad="$bad" -v pc="$pcpu" -v sc="$scpu" \
+        'BEGIN { printf "| %s | %s | %.0f | %.2f | %.2f | %s | %.0f %% | %.0f %% | %.0f %% | %s | %s |\n", e, t, r, p50, p99, bad, 100 * r / d, 100 * r / y, 100 * r / yt, (t == "direct" ? "–" : pc), sc }'
     done
   done
 } | tee "$OUT/results.md"

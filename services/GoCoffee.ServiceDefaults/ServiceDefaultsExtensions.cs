@@ -56,8 +56,24 @@ public static class ServiceDefaultsExtensions
     {
         var identity = app.Services.GetRequiredService<ServiceIdentity>();
         app.UseProblems();
+        app.UseRequestLogging();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealth(identity.RoutePrefix);
+        app.MapMetrics();
+        app.MapOpenApi($"{identity.RoutePrefix}/openapi/{{documentName}}.json").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>
+    /// One structured line per request (method, path, status, elapsed ms, request id, trace ids): Information, Error for
+    /// a 5xx or an exception, Verbose for health and metrics.
+    /// </summary>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(options =>
         {
+            // Elapsed as the number it is: a format in the template would render it a second time on every line.
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed} ms";
             options.GetLevel = (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
                 : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? Serilog.Events.LogEventLevel.Verbose
@@ -70,13 +86,6 @@ public static class ServiceDefaultsExtensions
                 }
             };
         });
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapHealth(identity.RoutePrefix);
-        app.MapMetrics();
-        app.MapOpenApi($"{identity.RoutePrefix}/openapi/{{documentName}}.json").AllowAnonymous();
-        return app;
-    }
 
     /// <summary>The request id the gateway keeps or generates, passes to every service and echoes to the client.</summary>
     public const string RequestIdHeader = "X-Request-Id";

@@ -92,6 +92,10 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
             Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
             Assert.Contains("# TYPE ", body, StringComparison.Ordinal);
             Assert.Matches($"(?m)^target_info\\{{.*service_name=\"{process.Name}\"", body);
+
+            // Redundant per-request instruments are dropped (this very request was routed, so routing would have counted it).
+            Assert.DoesNotContain("aspnetcore_routing_match_attempts", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("http_client_request_time_in_queue", body, StringComparison.Ordinal);
         }
     }
 

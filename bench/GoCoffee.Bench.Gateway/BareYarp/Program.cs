@@ -1,10 +1,25 @@
+using GoCoffee.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 
-// The baseline of the gateway benchmark: YARP with nothing but two pass-through routes (no authentication, rate
-// limiting, logging, telemetry or transforms beyond YARP's defaults), what any YARP gateway costs at the least.
-// Bench:Tenant and Bench:Ai are the services' addresses; Urls where it listens.
+// The baselines of the gateway benchmark. Bench:Tenant and Bench:Ai are the services' addresses; Urls where it listens.
+// - By default, YARP with nothing but two pass-through routes (no authentication, rate limiting, logging, telemetry or
+//   transforms beyond YARP's defaults): what any YARP gateway costs at the least.
+// - With Bench:PlatformTelemetry=true, the same plus what every process of the platform has: the Serilog request line
+//   and OpenTelemetry traces and metrics, exactly as the gateway has them. The gateway's own features cost the
+//   difference between this baseline and the gateway.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.ClearProviders();
+var telemetry = builder.Configuration.GetValue<bool>("Bench:PlatformTelemetry");
+if (telemetry)
+{
+    var identity = new ServiceIdentity("yarp-baseline", "/yarp-baseline");
+    builder.AddStructuredLogging(identity);
+    builder.AddTelemetry(identity);
+}
+else
+{
+    builder.Logging.ClearProviders();
+}
+
 builder.Services.AddReverseProxy().LoadFromMemory(
     [
         new RouteConfig { RouteId = "tenants", ClusterId = "tenant", Match = new RouteMatch { Path = "/api/tenants/{**rest}" } },
@@ -16,6 +31,11 @@ builder.Services.AddReverseProxy().LoadFromMemory(
     ]);
 
 var app = builder.Build();
+if (telemetry)
+{
+    app.UseRequestLogging();
+}
+
 app.MapReverseProxy();
 app.Run();
 
