@@ -117,9 +117,11 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
             Assert.True(answer.GetProperty("roundTripMs").GetDouble() >= 0, answer.GetRawText());
         }
 
-        // Each service consumed the request once, and observability consumed each answer once.
+        // Each service consumed the request once, and observability consumed each answer once. (Log lines are written
+        // by a background writer: wait for each service's line, then check it is the only one.)
         foreach (var service in AllServices)
         {
+            await LogEventOf(platform[service], e => e.MessageTemplate == "Answering platform probe {ProbeId}" && SameId(e["ProbeId"], probe), $"{service} answering probe {probe}");
             var answering = platform[service].LogEvents.Where(e => e.MessageTemplate == "Answering platform probe {ProbeId}" && SameId(e["ProbeId"], probe)).ToList();
             Assert.True(answering.Count == 1, $"{service} logged 'Answering platform probe {probe}' {answering.Count} times:{Environment.NewLine}{platform[service].Tail()}");
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using GoCoffee.Testing;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
 

@@ -3,10 +3,10 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using GoCoffee.Contracts;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.FakeKubernetes;
+using GoCoffee.Testing;
 using Json.Schema;
 
 namespace GoCoffee.ClusterAgent.Tests.CustomResources;
@@ -15,7 +15,7 @@ namespace GoCoffee.ClusterAgent.Tests.CustomResources;
 /// The Tenant CRD shipped with the Helm chart against the one C# model of the resource, both ways, so neither can
 /// change without the other; and the seed's Tenant against the CRD's schema.
 /// </summary>
-public sealed partial class TenantCrdTests
+public sealed class TenantCrdTests
 {
     private static readonly JsonObject Crd = Yaml.ParseObject(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "crds", "tenants.tenant.gocoffee.dev.yaml")));
 
@@ -76,7 +76,7 @@ public sealed partial class TenantCrdTests
     [Fact]
     public void The_seeds_enterprise_tenant_is_valid_against_the_schema()
     {
-        var seed = Yaml.ParseObject(SeedTenantYaml());
+        var seed = Yaml.ParseObject(SeedDocuments.EnterpriseTenantYaml);
 
         var results = Evaluate(seed);
 
@@ -93,7 +93,7 @@ public sealed partial class TenantCrdTests
     [InlineData("spec.unknownField", true)]
     public void A_tenant_breaking_a_rule_fails_the_schema(string field, object value)
     {
-        var tenant = Yaml.ParseObject(SeedTenantYaml());
+        var tenant = Yaml.ParseObject(SeedDocuments.EnterpriseTenantYaml);
         var path = field.Split('.');
         var parent = path[..^1].Aggregate((JsonNode)tenant, (node, key) => node[key] ??= new JsonObject());
         parent[path[^1]] = JsonValue.Create(value);
@@ -104,7 +104,7 @@ public sealed partial class TenantCrdTests
     [Fact]
     public void Quantities_may_be_numbers_as_kubectl_users_write_them()
     {
-        var tenant = Yaml.ParseObject(SeedTenantYaml().Replace("cpu: \"20\"", "cpu: 20", StringComparison.Ordinal));
+        var tenant = Yaml.ParseObject(SeedDocuments.EnterpriseTenantYaml.Replace("cpu: \"20\"", "cpu: 20", StringComparison.Ordinal));
         Assert.Equal(JsonValueKind.Number, tenant["spec"]!["resources"]!["cpu"]!.GetValueKind());
 
         Assert.True(Evaluate(tenant).IsValid);
@@ -262,29 +262,4 @@ public sealed partial class TenantCrdTests
     private static string Describe(EvaluationResults results) =>
         string.Join('\n', (results.Details ?? []).Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}")));
-
-    /// <summary>The seed document's Tenant example, verbatim (shared/seed/go-coffee-phase2.md).</summary>
-    private static string SeedTenantYaml()
-    {
-        var local = Path.Combine(AppContext.BaseDirectory, "seed", "go-coffee-phase2.md");
-        var seed = File.Exists(local) ? local : SeedBesideRepository();
-        return YamlBlock().Matches(File.ReadAllText(seed)).Select(m => m.Groups[1].Value).First(block => block.Contains("kind: Tenant", StringComparison.Ordinal));
-    }
-
-    private static string SeedBesideRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "seed", "go-coffee-phase2.md");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("shared/seed/go-coffee-phase2.md not found beside the repository.");
-    }
-
-    [GeneratedRegex("```yaml\\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex YamlBlock();
 }

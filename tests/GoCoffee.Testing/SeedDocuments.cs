@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 
-namespace GoCoffee.Tenant.Tests;
+namespace GoCoffee.Testing;
 
 /// <summary>
 /// The seed document's YAML examples, verbatim: read from the seed itself (shared/seed/go-coffee-phase2.md) so the
-/// tests break if the platform stops accepting what the seed promises.
+/// tests break if the platform stops accepting what the seed promises. Test projects copy the seed into their output
+/// (<c>seed/go-coffee-phase2.md</c>); otherwise it is looked for in a <c>shared/seed</c> folder beside the repository.
 /// </summary>
 public static partial class SeedDocuments
 {
