@@ -1,4 +1,4 @@
-using GoCoffee.Tenant.Tests;
+using GoCoffee.Testing;
 
 namespace GoCoffee.Bench.Tenants;
 
