@@ -33,9 +33,10 @@ pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$*"; }
 fail() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$*"; }
 status_of() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$@" 2>/dev/null || true; }
 
-expect_200() { # label url
-  local code
+expect_200() { # label url [seconds to keep trying]
+  local code deadline=$((SECONDS + ${3:-0}))
   code=$(status_of "$2")
+  while [[ $code != 200 ]] && ((SECONDS < deadline)); do sleep 1; code=$(status_of "$2"); done
   if [[ $code == 200 ]]; then pass "$1 ($2)"; else fail "$1 ($2) -> HTTP ${code:-none}"; fi
 }
 
@@ -46,7 +47,8 @@ for s in "${SERVICES[@]}"; do
   if [[ $name == cluster-agent ]]; then
     expect_200 "$name ready (direct, not routed by the gateway)" "http://127.0.0.1:$port/health/ready"
   else
-    expect_200 "$name ready via gateway" "$GATEWAY_URL$prefix/health/ready"
+    # The gateway probes each service every 5 s: one that came up after the gateway's last probe is routed after the next.
+    expect_200 "$name ready via gateway" "$GATEWAY_URL$prefix/health/ready" 15
   fi
   expect_200 "$name OpenAPI" "http://127.0.0.1:$port$prefix/openapi/v1.json"
 done

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Testing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GoCoffee.Gateway.Tests;
 
@@ -66,6 +69,15 @@ public sealed class DirectAccessTests(GatewayPlatform platform)
         {
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public void No_process_reports_usage_telemetry_outside_the_platform()
+    {
+        foreach (var host in new[] { platform.Gateway, platform.Tenants, platform.Ai, platform.Agent })
+        {
+            Assert.False(host.Services.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value.Enabled);
         }
     }
 }

@@ -68,7 +68,6 @@ public sealed class PlatformHost : IAsyncDisposable
         string? appSettingsFile = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         // A test output folder holds the appsettings.json of only one of the projects it references: a service whose
         // settings matter (the gateway's routes) names its own file, which the test settings below still override.
@@ -79,6 +78,8 @@ public sealed class PlatformHost : IAsyncDisposable
 
         var configuration = new Dictionary<string, string?>
         {
+            // A free port, whatever the service's own appsettings.json says (a platform started by run.sh may hold it).
+            ["Urls"] = "http://127.0.0.1:0",
             ["ConnectionStrings:Postgres"] = database.ConnectionString,
             ["ConnectionStrings:RabbitMq"] = virtualHost.ConnectionString,
             ["Messaging:Outbox:PollInterval"] = "00:00:00.100",

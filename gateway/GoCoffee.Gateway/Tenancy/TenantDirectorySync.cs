@@ -49,6 +49,7 @@ public static class TenantDirectorySync
         var queue = $"{identity.Name}-tenant-directory-{identity.Instance}".ToLowerInvariant();
         builder.Services.AddMassTransit(bus =>
         {
+            bus.DisableUsageReporting();
             bus.AddConsumer<TenantDirectoryConsumer>();
 
             // The bus is not part of readiness: without it the gateway still serves, and reloads the directory on reconnection.

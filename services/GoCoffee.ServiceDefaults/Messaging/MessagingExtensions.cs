@@ -32,6 +32,7 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(identity.Name, includeNamespace: false));
+            bus.DisableUsageReporting();
             bus.AddConsumer<PlatformProbeConsumer>();
             configure?.Invoke(bus);
 
@@ -79,4 +80,11 @@ public static class MessagingExtensions
         var parts = Uri.UnescapeDataString(connection.UserInfo).Split(':', 2);
         return parts.Length == 2 && parts[0].Length > 0 ? (parts[0], parts[1]) : ("guest", "guest");
     }
+
+    /// <summary>
+    /// MassTransit 8.4+ reports anonymous usage telemetry to usage-tracking.masstransit.io after the bus starts. The
+    /// platform's processes make no calls outside the cluster they run in: it is off for every bus.
+    /// </summary>
+    public static IBusRegistrationConfigurator DisableUsageReporting(this IBusRegistrationConfigurator bus) =>
+        bus.ConfigureUsageTelemetryOptions(options => options.Enabled = false);
 }

@@ -38,6 +38,7 @@ public sealed class ConsumerHarness : IAsyncDisposable
         services.AddOptions<TenantNetworkOptions>();
         services.AddMassTransitTestHarness(bus =>
         {
+            bus.DisableUsageReporting();
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
