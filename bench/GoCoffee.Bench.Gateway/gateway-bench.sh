@@ -131,9 +131,7 @@ run_wrk() { # endpoint target round
   file="$OUT/wrk-$endpoint-$target-$round.txt"
   echo "load average before: $(loadavg)" >"$file"
   local proxy_pid="" proxy_before=0 service_pid service_before
-  [[ $target == gateway ]] && proxy_pid=${PID_OF[gateway]}
-  [[ $target == bare-yarp ]] && proxy_pid=${PID_OF[bare-yarp]}
-  [[ $target == yarp-telemetry ]] && proxy_pid=${PID_OF[yarp-telemetry]}
+  [[ $target != direct ]] && proxy_pid=${PID_OF[$target]}   # every proxy runs under its target's name
   service_pid=${PID_OF[$([[ $endpoint == tenant-read ]] && echo tenant || echo ai)]}
   [[ -n $proxy_pid ]] && proxy_before=$(cpu_ms "$proxy_pid")
   service_before=$(cpu_ms "$service_pid")

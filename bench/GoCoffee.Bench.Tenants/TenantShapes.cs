@@ -6,21 +6,7 @@ namespace GoCoffee.Bench.Tenants;
 public sealed record TenantShape(string Name, string Description, int Namespaces, Func<string, string> Yaml)
 {
     /// <summary>The onboarding tests' premium tenant: 2 namespaces, network policies, owners.</summary>
-    public static readonly TenantShape Premium = new("premium-2ns", "premium, 2 namespaces (the onboarding tests' shape)", 2, id => $"""
-        apiVersion: tenant.gocoffee.dev/v1
-        kind: Tenant
-        metadata:
-          name: {id}
-        spec:
-          tenantId: {id}
-          tier: premium
-          owners: ["alice@example.com", "group:baristas"]
-          resources:
-            namespaces: 2
-            cpu: "4"
-            memory: "8Gi"
-            storage: "20Gi"
-        """);
+    public static readonly TenantShape Premium = new("premium-2ns", "premium, 2 namespaces (the onboarding tests' shape)", 2, id => TenantDocuments.Yaml(id, "premium", namespaces: 2));
 
     /// <summary>The seed document's enterprise tenant, verbatim but for its id: 5 namespaces, GPUs, every service.</summary>
     public static readonly TenantShape Enterprise = new("enterprise-5ns", "the seed's enterprise tenant, 5 namespaces", 5, id =>

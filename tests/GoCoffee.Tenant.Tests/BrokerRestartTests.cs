@@ -26,7 +26,7 @@ public sealed class BrokerRestartTests : IAsyncLifetime
     {
         using (_platform.Kubernetes.Delay("PATCH", "limitranges", TimeSpan.FromSeconds(1)))
         {
-            using var created = await _platform.PostYaml(OnboardingWithFakeKubernetesTests.TenantYaml("weathered", "premium", namespaces: 3));
+            using var created = await _platform.PostYaml(TenantDocuments.Yaml("weathered", "premium", namespaces: 3));
             Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
             try
             {

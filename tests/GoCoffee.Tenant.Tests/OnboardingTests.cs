@@ -42,7 +42,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     public async Task A_failing_child_object_fails_the_tenant_with_a_condition_naming_it_and_removes_what_was_created()
     {
         using var _ = platform.Kubernetes.FailNext("PATCH", "networkpolicies", 422, "NetworkPolicy.networking.k8s.io \"allow-gateway\" is invalid: spec.ingress[0].from: Invalid value", times: 50);
-        using var created = await platform.PostYaml(TenantYaml("fails-np", "premium", namespaces: 2));
+        using var created = await platform.PostYaml(TenantDocuments.Yaml("fails-np", "premium", namespaces: 2));
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
 
         var failed = await platform.WaitForPhase("fails-np", "Failed");
@@ -58,7 +58,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     [Fact]
     public async Task Tier_upgrade_applies_new_quotas_and_a_downgrade_above_the_new_maxima_is_refused()
     {
-        using var created = await platform.PostYaml(TenantYaml("grows", "basic", namespaces: 1, cpu: "2", memory: "4Gi"));
+        using var created = await platform.PostYaml(TenantDocuments.Yaml("grows", "basic", namespaces: 1, cpu: "2", memory: "4Gi"));
         await platform.WaitForPhase("grows", "Active");
 
         using var upgrade = await platform.Client.PatchAsync("/api/tenants/grows", JsonContent.Create(new { tier = "premium", resources = new { namespaces = 2, cpu = "8", memory = "16Gi", storage = "20Gi" } }));
@@ -83,7 +83,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     [Fact]
     public async Task Suspension_scales_workloads_to_zero_and_resumption_restores_them()
     {
-        using var created = await platform.PostYaml(TenantYaml("sleepy", "premium", namespaces: 1));
+        using var created = await platform.PostYaml(TenantDocuments.Yaml("sleepy", "premium", namespaces: 1));
         await platform.WaitForPhase("sleepy", "Active");
         platform.Kubernetes.Seed(Deployment("sleepy-1", "barista", replicas: 3));
 
@@ -99,7 +99,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     [Fact]
     public async Task Deletion_is_planned_first_can_be_cancelled_and_then_removes_only_what_the_platform_created()
     {
-        using var created = await platform.PostYaml(TenantYaml("leaving", "premium", namespaces: 2));
+        using var created = await platform.PostYaml(TenantDocuments.Yaml("leaving", "premium", namespaces: 2));
         await platform.WaitForPhase("leaving", "Active");
         platform.Kubernetes.Seed(ConfigMap("leaving-1", "customer-owned"));
 
@@ -133,7 +133,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     {
         using (platform.Kubernetes.Delay("PATCH", "resourcequotas", TimeSpan.FromSeconds(2)))
         {
-            using var created = await platform.PostYaml(TenantYaml("phoenix", "premium", namespaces: 2));
+            using var created = await platform.PostYaml(TenantDocuments.Yaml("phoenix", "premium", namespaces: 2));
             Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
             await platform.RestartTenants();
         }
@@ -144,22 +144,6 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         Assert.Single(events, e => e == "provisioning_started");
         Assert.Single(events, e => e == "namespaces_provisioned");
     }
-
-    internal static string TenantYaml(string id, string tier, int namespaces, string cpu = "4", string memory = "8Gi") => $"""
-        apiVersion: tenant.gocoffee.dev/v1
-        kind: Tenant
-        metadata:
-          name: {id}
-        spec:
-          tenantId: {id}
-          tier: {tier}
-          owners: ["alice@example.com", "group:baristas"]
-          resources:
-            namespaces: {namespaces}
-            cpu: "{cpu}"
-            memory: "{memory}"
-            storage: "20Gi"
-        """;
 
     internal static string? Label(JsonObject obj, string key) => obj["metadata"]?["labels"]?[key]?.GetValue<string>();
 

@@ -112,11 +112,7 @@ public static class CallerAuthentication
         };
         jwt.Events = new JwtBearerEvents
         {
-            OnAuthenticationFailed = context =>
-            {
-                context.HttpContext.Items[InternalIdentity.FailureItem] = TokenFailures.Describe(context.Exception, "bearer token");
-                return Task.CompletedTask;
-            },
+            OnAuthenticationFailed = context => TokenFailures.Record(context, "bearer token"),
             OnChallenge = context =>
             {
                 context.HttpContext.Items.TryAdd(

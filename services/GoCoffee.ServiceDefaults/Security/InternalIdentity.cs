@@ -69,11 +69,7 @@ public static class InternalIdentity
             };
             jwt.Events = new JwtBearerEvents
             {
-                OnAuthenticationFailed = context =>
-                {
-                    context.HttpContext.Items[FailureItem] = TokenFailures.Describe(context.Exception, "internal token");
-                    return Task.CompletedTask;
-                },
+                OnAuthenticationFailed = context => TokenFailures.Record(context, "internal token"),
             };
         });
 
@@ -117,6 +113,13 @@ public static class InternalIdentity
 /// <summary>Why a bearer token was refused, in words a client can act on (never the token or the key).</summary>
 public static class TokenFailures
 {
+    /// <summary>Leaves why the token was refused where the 401 problem's detail is taken from.</summary>
+    public static Task Record(AuthenticationFailedContext context, string what)
+    {
+        context.HttpContext.Items[InternalIdentity.FailureItem] = Describe(context.Exception, what);
+        return Task.CompletedTask;
+    }
+
     public static string Describe(Exception exception, string what) => exception switch
     {
         _ when exception.Message.Contains("IDX10504", StringComparison.Ordinal) => $"The {what} is not signed.",
