@@ -12,7 +12,8 @@
 #   bench/GoCoffee.Bench.Gateway/gateway-bench.sh   [DURATION=10s CONNECTIONS=32 THREADS=2 ROUNDS=3 WARMUP=3s PROCESS_WARMUP=10s]
 #
 # GATEWAY_ENV="Name=value ..." adds settings to the gateway (to try one); TELEMETRY_ENV="..." to the gateway and the
-# YARP with telemetry (OTEL_TRACES_SAMPLER=...); ENDPOINTS="tenant-read" measures one only.
+# YARP with telemetry (OTEL_TRACES_SAMPLER=...); ENDPOINTS="tenant-read" measures one endpoint only, TARGETS="gateway"
+# one target only (to profile it; the ratio columns then say "–").
 # Needs PostgreSQL and RabbitMQ (scripts/infra.sh up) and wrk (installed with apt-get when missing, as root). Every
 # process listens on 127.0.0.1 only; the run is bounded (about 8 x (PROCESS_WARMUP + ROUNDS x (WARMUP + DURATION))) and stops
 # everything it started. Each target's rps, p50 and p99 is the median over ROUNDS (targets alternate within a round);
@@ -23,7 +24,7 @@ OUT="$ROOT/.run/bench-gateway"
 DURATION=${DURATION:-10s} CONNECTIONS=${CONNECTIONS:-32} THREADS=${THREADS:-2} ROUNDS=${ROUNDS:-3} WARMUP=${WARMUP:-3s}
 PROCESS_WARMUP=${PROCESS_WARMUP:-10s}
 ENDPOINTS=${ENDPOINTS:-tenant-read ai-404}
-TARGETS="direct bare-yarp yarp-telemetry gateway"
+TARGETS=${TARGETS:-direct bare-yarp yarp-telemetry gateway}
 PG_ADMIN=${GOCOFFEE_BENCH_PG:-postgresql://gocoffee:gocoffee@127.0.0.1:5432/gocoffee}
 RABBIT_API=${GOCOFFEE_BENCH_RABBITMQ_API:-http://gocoffee:gocoffee@127.0.0.1:15672/api}
 TENANT=bench-gw
@@ -193,8 +194,9 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
       bad=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $7}' "$OUT/samples.txt" | median)
       pcpu=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $8}' "$OUT/samples.txt" | median)
       scpu=$(awk -v e="$endpoint" -v t="$target" '$1 == e && $2 == t {print $9}' "$OUT/samples.txt" | median)
-      awk -v e="GET ${PATH_OF[$endpoint]}" -v t="$target" -v r="${RPS[$target]}" -v d="${RPS[direct]}" -v y="${RPS[bare-yarp]}" -v yt="${RPS[yarp-telemetry]}" -v p50="$p50" -v p99="$p99" -v bad="$bad" -v pc="$pcpu" -v sc="$scpu" \
-        'BEGIN { printf "| %s | %s | %.0f | %.2f | %.2f | %s | %.0f %% | %.0f %% | %.0f %% | %s | %s |\n", e, t, r, p50, p99, bad, 100 * r / d, 100 * r / y, 100 * r / yt, (t == "direct" ? "–" : pc), sc }'
+      awk -v e="GET ${PATH_OF[$endpoint]}" -v t="$target" -v r="${RPS[$target]}" -v d="${RPS[direct]:-}" -v y="${RPS[bare-yarp]:-}" -v yt="${RPS[yarp-telemetry]:-}" -v p50="$p50" -v p99="$p99" -v bad="$bad" -v pc="$pcpu" -v sc="$scpu" \
+        'function pct(of) { return of > 0 ? sprintf("%.0f %%", 100 * r / of) : "–" }
+         BEGIN { printf "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %s |\n", e, t, r, p50, p99, bad, pct(d), pct(y), pct(yt), (t == "direct" ? "–" : pc), sc }'
     done
   done
 } | tee "$OUT/results.md"

@@ -26,19 +26,15 @@ public static class Telemetry
     /// <summary>
     /// Traces and metrics for ASP.NET Core, HttpClient, MassTransit, Marten, Npgsql and the runtime.
     /// Traces, metrics and logs go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (Jaeger and the
-    /// Aspire dashboard ingest OTLP); metrics are always scrapeable at <c>/metrics</c>.
+    /// Aspire dashboard ingest OTLP); metrics are always scrapeable at <c>/metrics</c>. Without an OTLP endpoint no span
+    /// would leave the process, so none is recorded: requests and messages still get trace and span ids (logs carry them,
+    /// <c>traceparent</c> and baggage propagate), see <see cref="TraceContextOnly"/>.
     /// </summary>
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
+        var exportsOtlp = ExportsOtlp(builder.Configuration);
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(identity.Name, serviceVersion: identity.Version, serviceInstanceId: identity.Instance))
-            .WithTracing(tracing => tracing
-                .AddSource(SourceName)
-                .AddSource("MassTransit")
-                .AddSource("Marten")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
-                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsInfrastructurePath(request.RequestUri?.AbsolutePath))
-                .AddNpgsql())
             .WithMetrics(metrics => metrics
                 .AddMeter(SourceName)
                 .AddMeter("MassTransit")
@@ -50,16 +46,26 @@ public static class Telemetry
                 .DropInstruments(RedundantPerRequestInstruments)
                 .AddPrometheusExporter());
 
-        if (ExportsOtlp(builder.Configuration))
+        if (!exportsOtlp)
         {
-            otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+            // First, so that trace ids exist before the server takes its first request.
+            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TraceContextOnly>());
+            return builder;
+        }
+
+        otel.WithTracing(tracing => tracing
+                .AddSource(SourceName)
+                .AddSource("MassTransit")
+                .AddSource("Marten")
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsInfrastructurePath(request.RequestUri?.AbsolutePath))
+                .AddNpgsql())
+            .WithLogging(configureBuilder: null, configureOptions: logging =>
             {
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = true;
-            });
-            otel.UseOtlpExporter();
-        }
-
+            })
+            .UseOtlpExporter();
         return builder;
     }
 

@@ -57,7 +57,24 @@ public sealed class EdgeTests(GatewayPlatform platform)
         Assert.Equal("order-4711.retry-1", response.Headers.GetValues("X-Request-Id").Single());
         var headers = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("headers");
         Assert.Equal("order-4711.retry-1", headers.GetProperty("x-request-id").GetString());
-        Assert.Equal(traceId, headers.GetProperty("traceparent").GetString()!.Split('-')[1]);
+        var traceparent = headers.GetProperty("traceparent").GetString()!.Split('-');
+        Assert.Equal(traceId, traceparent[1]);
+        Assert.Equal("01", traceparent[3]);
+    }
+
+    [Fact]
+    public async Task Without_a_traceparent_the_gateway_starts_the_trace_and_exporting_nothing_it_passes_it_on_unsampled()
+    {
+        using var alpha = platform.AsTenant("alpha");
+        using var response = await alpha.GetAsync("/api/echo/headers");
+
+        // The request id the gateway made is the trace it started: trace id, then its span id.
+        var requestId = response.Headers.GetValues("X-Request-Id").Single().Split('-');
+        var headers = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("headers");
+        var traceparent = headers.GetProperty("traceparent").GetString()!.Split('-');
+        Assert.Equal(requestId[0], traceparent[1]);
+        Assert.NotEqual(requestId[1], traceparent[2]);
+        Assert.Equal("00", traceparent[3]);
     }
 
     [Theory]
