@@ -19,7 +19,7 @@ public static class Logging
     /// enriched with the service name and the tenant id when one is known. When an OTLP endpoint is configured, events
     /// are also forwarded to the other logging providers, so OpenTelemetry ships them; without one nothing would read
     /// them, and forwarding every event (every request's log line) would cost CPU for nothing. Events are written to
-    /// stdout in batches by a background loop and flushed when the host stops.
+    /// stdout by a writer thread every 50 ms and flushed when the host stops.
     /// </summary>
     public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
@@ -46,9 +46,8 @@ public static class Logging
                 .Enrich.WithProperty("instance", identity.Instance)
                 .Enrich.With<TenantEnricher>()
                 .Enrich.With<SecretRedactor>()
-                // Request threads only queue their event; a background loop formats what has queued and writes it to
-                // stdout in one write every 50 ms (the first event at once).
-                .WriteTo.Sink(new StandardOutput(new CompactJsonFormatter()), StandardOutput.Batching),
+                // Request threads only queue their event; a writer thread writes what has queued every 50 ms.
+                .WriteTo.Sink(new StandardOutput(new CompactJsonFormatter())),
             writeToProviders: Telemetry.ExportsOtlp(builder.Configuration));
         return builder;
     }
