@@ -24,12 +24,14 @@ public sealed class RequestIds(RequestDelegate next)
         }
 
         Activity.Current?.SetTag("http.request.id", requestId);
+
+        // The request carries the id from here on (kept or made above): the response copies it when it starts.
         context.Response.OnStarting(static state =>
         {
-            var (response, id) = ((HttpResponse, string))state;
-            response.Headers[ServiceDefaultsExtensions.RequestIdHeader] = id;
+            var http = (HttpContext)state;
+            http.Response.Headers[ServiceDefaultsExtensions.RequestIdHeader] = http.Request.Headers[ServiceDefaultsExtensions.RequestIdHeader];
             return Task.CompletedTask;
-        }, (context.Response, requestId));
+        }, context);
 
         DropTenantHeaders(headers);
         return next(context);
@@ -57,8 +59,9 @@ public sealed class RequestIds(RequestDelegate next)
     /// <summary>Any header whose name mentions a tenant (X-Tenant-Id, Tenant, X-GoCoffee-Tenant, ...).</summary>
     private static void DropTenantHeaders(IHeaderDictionary headers)
     {
+        // Enumerating the pairs, not Keys: Kestrel builds a new set of the names for every Keys call.
         List<string>? tenantHeaders = null;
-        foreach (var name in headers.Keys)
+        foreach (var (name, _) in headers)
         {
             if (name.Contains("tenant", StringComparison.OrdinalIgnoreCase))
             {

@@ -16,12 +16,11 @@ public static class ForwardedIdentity
         proxy.AddTransforms(transforms =>
         {
             transforms.AddRequestHeaderRemove(ApiKeyAuthentication.Header);
+            var issuer = transforms.Services.GetRequiredService<InternalTokenIssuer>();
             transforms.AddRequestTransform(context =>
             {
                 var caller = GatewayCaller.Of(context.HttpContext);
-                context.ProxyRequest.Headers.Authorization = caller is null
-                    ? null
-                    : new AuthenticationHeaderValue("Bearer", context.HttpContext.RequestServices.GetRequiredService<InternalTokenIssuer>().Mint(caller.Identity));
+                context.ProxyRequest.Headers.Authorization = caller is null ? null : new AuthenticationHeaderValue("Bearer", issuer.Mint(caller.Identity));
                 return ValueTask.CompletedTask;
             });
         });
