@@ -6,8 +6,9 @@
 #               has), so the gateway's own features cost the difference between it and the gateway
 #   gateway     through the Go Coffee gateway: API-key authentication, tenant resolution and access, the tenant's
 #               rate limit (contracted override, so it is evaluated but not hit), request ids, logging, telemetry
-# on two endpoints: GET /api/tenants/{id} (a tenant-scoped read from PostgreSQL) and GET /api/ai/bench (the AI service
-# answers 404 after checking the token: next to no work downstream, so the proxies' own cost shows).
+# on GET /api/tenants/{id} (a tenant-scoped read from PostgreSQL, one document by id) and GET /api/ai/bench (the AI
+# service answers 404 after checking the token: next to no work downstream, so the proxies' own cost shows); with
+# ENDPOINTS="tenant-audit" also GET /api/tenants/{id}/audit (the tenant's event stream from PostgreSQL: a heavier read).
 #
 #   bench/GoCoffee.Bench.Gateway/gateway-bench.sh   [DURATION=10s CONNECTIONS=32 THREADS=2 ROUNDS=3 WARMUP=3s PROCESS_WARMUP=10s]
 #
@@ -117,8 +118,8 @@ declare -A TARGET=(
   [yarp-telemetry]="http://127.0.0.1:$PORT_YARP_TELEMETRY|Authorization: Bearer $INTERNAL"
   [gateway]="http://127.0.0.1:$PORT_GATEWAY|X-Api-Key: $key"
 )
-declare -A DIRECT_PORT=([tenant-read]=$PORT_TENANT [ai-404]=$PORT_AI)
-declare -A PATH_OF=([tenant-read]="/api/tenants/$TENANT" [ai-404]="/api/ai/bench")
+declare -A DIRECT_PORT=([tenant-read]=$PORT_TENANT [tenant-audit]=$PORT_TENANT [ai-404]=$PORT_AI)
+declare -A PATH_OF=([tenant-read]="/api/tenants/$TENANT" [tenant-audit]="/api/tenants/$TENANT/audit" [ai-404]="/api/ai/bench")
 
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -133,7 +134,7 @@ run_wrk() { # endpoint target round
   echo "load average before: $(loadavg)" >"$file"
   local proxy_pid="" proxy_before=0 service_pid service_before
   [[ $target != direct ]] && proxy_pid=${PID_OF[$target]}   # every proxy runs under its target's name
-  service_pid=${PID_OF[$([[ $endpoint == tenant-read ]] && echo tenant || echo ai)]}
+  service_pid=${PID_OF[$([[ $endpoint == tenant-* ]] && echo tenant || echo ai)]}
   [[ -n $proxy_pid ]] && proxy_before=$(cpu_ms "$proxy_pid")
   service_before=$(cpu_ms "$service_pid")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$header" "$url" >>"$file"
