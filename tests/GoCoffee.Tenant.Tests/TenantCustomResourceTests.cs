@@ -188,21 +188,9 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
     private static JsonObject? Condition(JsonObject resource, string type) =>
         (resource["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
 
-    private static string TenantYaml(string id, string tier, int namespaces) => $"""
-        apiVersion: tenant.gocoffee.dev/v1
-        kind: Tenant
-        metadata:
-          name: {id}
-        spec:
-          tenantId: {id}
-          tier: {tier}
-          owners: ["alice@example.com"]
-          resources:
-            namespaces: {namespaces}
-            cpu: 4
-            memory: "8Gi"
-            storage: "20Gi"
-        """;
+    /// <summary>One owner, and cpu as a number, the way kubectl users write quantities in a custom resource.</summary>
+    private static string TenantYaml(string id, string tier, int namespaces) =>
+        TenantDocuments.Yaml(id, tier, namespaces, owners: ["alice@example.com"]).Replace("cpu: \"4\"", "cpu: 4", StringComparison.Ordinal);
 
     private static JsonObject ConfigMap(string ns, string name) => new()
     {

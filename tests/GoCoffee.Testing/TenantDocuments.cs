@@ -3,8 +3,10 @@ namespace GoCoffee.Testing;
 /// <summary>Tenant documents the tests and benchmarks post, in the YAML a user would write.</summary>
 public static class TenantDocuments
 {
-    /// <summary>A tenant with two owners (one a group) and the given tier, namespaces and totals; 20Gi of storage.</summary>
-    public static string Yaml(string id, string tier, int namespaces, string cpu = "4", string memory = "8Gi") => $"""
+    private static readonly string[] DefaultOwners = ["alice@example.com", "group:baristas"];
+
+    /// <summary>A tenant with the given tier, namespaces and totals (20Gi of storage), owned by alice and the baristas group unless <paramref name="owners"/> says otherwise.</summary>
+    public static string Yaml(string id, string tier, int namespaces, string cpu = "4", string memory = "8Gi", IReadOnlyList<string>? owners = null) => $"""
         apiVersion: tenant.gocoffee.dev/v1
         kind: Tenant
         metadata:
@@ -12,7 +14,7 @@ public static class TenantDocuments
         spec:
           tenantId: {id}
           tier: {tier}
-          owners: ["alice@example.com", "group:baristas"]
+          owners: [{string.Join(", ", (owners ?? DefaultOwners).Select(owner => $"\"{owner}\""))}]
           resources:
             namespaces: {namespaces}
             cpu: "{cpu}"
