@@ -58,7 +58,9 @@ public sealed class DirectAccessTests(GatewayPlatform platform)
         using var response = await alpha.GetAsync("/api/tenants/bravo");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.Forbidden, (await alpha.GetAsync("/api/tenants")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await alpha.GetAsync("/api/tenants/_directory")).StatusCode);
+        using var list = System.Text.Json.JsonDocument.Parse(await alpha.GetStringAsync("/api/tenants?pageSize=100"));
+        Assert.Equal(["alpha"], list.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("tenantId").GetString()));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class GatewayPlatform : IAsyncLifetime
         [("alpha", "basic"), ("bravo", "basic"), ("freebie", "free"), ("premium", "premium"), ("limited", "free"), ("sleepy", "basic")];
 
     private readonly Dictionary<string, (string KeyId, string Key)> _keys = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _onboarded = new();
     private TestDatabase _database = null!;
     private TestVirtualHost _virtualHost = null!;
     private readonly string _manifests = Path.Combine(Path.GetTempPath(), $"gocoffee-gateway-manifests-{Guid.NewGuid():N}");
@@ -128,6 +129,10 @@ public sealed class GatewayPlatform : IAsyncLifetime
         await UntilAccepted(tenantId, key.Item2);
         return key;
     }
+
+    /// <summary>A tenant of a test class's own, onboarded once per platform: Active, its first key accepted by the gateway (<see cref="KeyOf"/>).</summary>
+    public Task OnboardOnce(string tenantId, string tier) =>
+        _onboarded.GetOrAdd(tenantId, id => new Lazy<Task>(() => Onboard(id, tier))).Value;
 
     private Task<PlatformHost> StartGateway()
     {

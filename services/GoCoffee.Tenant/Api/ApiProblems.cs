@@ -27,6 +27,13 @@ internal static class ApiProblems
             detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))),
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
+    public static ProblemHttpResult Forbidden(IDictionary<string, string[]> errors, string title) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: title,
+            detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))),
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+
     public static ProblemHttpResult PreconditionFailed(int current) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status412PreconditionFailed,

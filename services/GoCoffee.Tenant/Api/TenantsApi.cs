@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public static class TenantsApi
     {
         api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
             .Accepts<TenantResource>("application/json", "application/yaml").RequirePlatformAdmin();
-        api.MapGet("/", List).WithSummary("List tenants, paged").RequirePlatformAdmin();
+        api.MapGet("/", List).WithSummary("List tenants, paged: every tenant for a platform admin, its own for a tenant's caller").RequireAuthorization();
         api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status").RequireTenantAccess();
         api.MapPatch("/{tenantId}", Change).WithSummary("Change tier, resources, services, owners or other spec sections")
             .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml").RequireTenantAccess();
@@ -97,7 +98,7 @@ public static class TenantsApi
             new TenantCreatedResponse(created!.ToResource(), new IssuedApiKey(key.Id, plainKey, "Shown once: store it now. It starts working when the tenant is Active."), Replayed: false));
     }
 
-    internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> List(IQuerySession session, int? page, int? pageSize, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> List(IQuerySession session, ClaimsPrincipal user, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var number = page ?? 1;
         var size = pageSize ?? 20;
@@ -111,8 +112,16 @@ public static class TenantsApi
             return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
         }
 
-        var total = await session.Query<Lifecycle.Tenant>().CountAsync(cancellationToken);
-        var tenants = await session.Query<Lifecycle.Tenant>()
+        // As Kubernetes lists only what RBAC lets the caller see: a tenant's caller sees its own tenant, nothing else.
+        IQueryable<Lifecycle.Tenant> visible = session.Query<Lifecycle.Tenant>();
+        if (!user.IsPlatformAdmin())
+        {
+            var own = user.CallerTenantId() ?? string.Empty;
+            visible = visible.Where(t => t.Id == own);
+        }
+
+        var total = await visible.CountAsync(cancellationToken);
+        var tenants = await visible
             .OrderBy(t => t.Id)
             .Skip((number - 1) * size)
             .Take(size)
@@ -163,15 +172,20 @@ public static class TenantsApi
             return ApiProblems.Invalid("tenantId", "cannot be changed");
         }
 
-        if (tenant.Phase is not (TenantPhase.Active or TenantPhase.Failed))
-        {
-            return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; its spec can change when it is Active (or Failed, to retry)");
-        }
-
         var (spec, changed) = SpecChange.Apply(tenant.Spec, change);
         if (changed.Count == 0)
         {
             return ApiProblems.Invalid("$", "name at least one section to change: tier, resources, services, owners, isolation, billing, compliance, displayName, description or preventDeletion");
+        }
+
+        if (!http.User.IsPlatformAdmin() && TenantSelfService.AdminOnlyChanges(tenant.Spec, spec) is { Count: > 0 } adminOnly)
+        {
+            return ApiProblems.Forbidden(adminOnly.ToDictionary(field => field, _ => new[] { TenantSelfService.Rule }), "A tenant's own credential may not change these fields.");
+        }
+
+        if (tenant.Phase is not (TenantPhase.Active or TenantPhase.Failed))
+        {
+            return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}; its spec can change when it is Active (or Failed, to retry)");
         }
 
         var errors = TenantValidator.ValidateSpec(spec);

@@ -47,10 +47,11 @@ public static class TenantPlanner
         return new TenantPlan(
             tenantId,
             tier.Name,
-            spec.Isolation?.Level ?? "soft",
+            spec.Isolation?.Level ?? IsolationLevels.Default,
             spec.Isolation?.NetworkPolicy ?? true,
             spec.Owners ?? [],
-            namespaces);
+            namespaces,
+            spec.Isolation?.NodeAffinity is { Count: > 0 } nodes ? new SortedDictionary<string, string>(nodes, StringComparer.Ordinal) : null);
     }
 
     /// <summary><c>ent-customer-1-1</c> … ; ids too long for a suffix are shortened with a stable hash so names stay DNS labels.</summary>

@@ -62,6 +62,10 @@ public static partial class TenantValidator
         {
             errors.Add("spec.tenantId", "is required");
         }
+        else if (ReservedTenantIds.Why(spec.TenantId) is { } reserved)
+        {
+            errors.Add("spec.tenantId", $"'{Clip(spec.TenantId)}' is reserved: {reserved}");
+        }
         else if (!IsDnsLabel(spec.TenantId))
         {
             errors.Add("spec.tenantId", "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters");
@@ -89,12 +93,7 @@ public static partial class TenantValidator
             ValidateResources(spec.Resources, tier, errors);
         }
 
-        if (spec.Isolation?.Level is { } level && level is not ("soft" or "hard" or "strict"))
-        {
-            errors.Add("spec.isolation.level", $"'{Clip(level)}' is not an isolation level: one of soft, hard, strict");
-        }
-
-        ValidateLabels(spec.Isolation?.NodeAffinity, "spec.isolation.nodeAffinity", errors);
+        ValidateIsolation(spec.Isolation, errors);
         ValidateServices(spec.Services, tier, errors);
         ValidateOwners(spec.Owners, errors);
 
@@ -115,6 +114,56 @@ public static partial class TenantValidator
             if (compliance.BackupRetention is { } retention && !Retention().IsMatch(retention))
             {
                 errors.Add("spec.compliance.backupRetention", "must be a duration in days, weeks, months or years, e.g. 30d, 12w, 6m, 1y");
+            }
+        }
+    }
+
+    /// <summary>Every isolation setting has an effect (see <see cref="IsolationLevels"/>); one that would have none is refused.</summary>
+    private static void ValidateIsolation(TenantIsolation? isolation, Errors errors)
+    {
+        var level = isolation?.Level ?? IsolationLevels.Default;
+        if (!IsolationLevels.All.Contains(level))
+        {
+            errors.Add("spec.isolation.level", $"'{Clip(level)}' is not an isolation level: one of {string.Join(", ", IsolationLevels.All)}");
+            return;
+        }
+
+        if (isolation?.NetworkPolicy == false && level != IsolationLevels.Soft)
+        {
+            errors.Add("spec.isolation.networkPolicy", $"can be false only with isolation level soft: level {level} always isolates the tenant's network");
+        }
+
+        if (isolation?.Rbac == false)
+        {
+            errors.Add("spec.isolation.rbac", "cannot be false: owners' access is always limited to the tenant's own namespaces by RBAC (omit it or set true)");
+        }
+
+        var nodeAffinity = isolation?.NodeAffinity;
+        if (level == IsolationLevels.Strict && nodeAffinity is not { Count: > 0 })
+        {
+            errors.Add("spec.isolation.nodeAffinity", "is required with isolation level strict: strict isolation runs the tenant on nodes of its own, named by their labels");
+        }
+
+        if (nodeAffinity is null)
+        {
+            return;
+        }
+
+        if (nodeAffinity.Count > 16)
+        {
+            errors.Add("spec.isolation.nodeAffinity", "has more than 16 node labels");
+            return;
+        }
+
+        foreach (var (key, value) in nodeAffinity)
+        {
+            if (!LabelKey().IsMatch(key) || key.Length > 253)
+            {
+                errors.Add($"spec.isolation.nodeAffinity.{Clip(key)}", "is not a valid node label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.'");
+            }
+            else if (value is null || value.Length > 63 || !LabelValue().IsMatch(value))
+            {
+                errors.Add($"spec.isolation.nodeAffinity.{key}", "must be a node label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
             }
         }
     }
@@ -295,7 +344,27 @@ public static partial class TenantValidator
             {
                 errors.Add($"spec.owners[{i}]", "must be a user name or e-mail, or 'group:<name>' (letters, digits, '@', '.', '_', ':', '-')");
             }
+            else if (NamesKubernetesSystemSubject(owner))
+            {
+                errors.Add($"spec.owners[{i}]", $"'{Clip(owner)}' names a Kubernetes system user or group: names starting with 'system:' belong to Kubernetes itself and cannot own a tenant");
+            }
         }
+    }
+
+    /// <summary><c>system:masters</c>, <c>group:system:authenticated</c>, <c>user:system:admin</c>, <c>system:serviceaccount:…</c>: what the RoleBinding would name after the prefix.</summary>
+    private static bool NamesKubernetesSystemSubject(string owner)
+    {
+        var subject = owner;
+        foreach (var prefix in new[] { "group:", "user:" })
+        {
+            if (subject.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                subject = subject[prefix.Length..];
+                break;
+            }
+        }
+
+        return subject.StartsWith("system:", StringComparison.OrdinalIgnoreCase);
     }
 
     private static void ValidateLabels(Dictionary<string, string>? labels, string field, Errors errors)
@@ -358,6 +427,9 @@ public static partial class TenantValidator
 
     [GeneratedRegex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex LabelKey();
+
+    [GeneratedRegex("^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")]
+    private static partial Regex LabelValue();
 
     [GeneratedRegex("^[^@\\s]{1,64}@[^@\\s]{1,188}\\.[^@\\s]{2,}$")]
     private static partial Regex Email();
