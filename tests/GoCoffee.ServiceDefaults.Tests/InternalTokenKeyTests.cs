@@ -37,6 +37,28 @@ public sealed class InternalTokenKeyTests
     }
 
     [Fact]
+    public async Task A_service_checks_the_signature_of_a_reused_token_once_and_still_refuses_it_once_expired()
+    {
+        await using var service = await ServiceHost.Start("Testing", []);
+        var handler = service.Services.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>()
+            .Get(InternalIdentity.Scheme).TokenHandlers.OfType<VerifiedInternalTokens>().Single();
+
+        var token = InternalTokens.Development.Create(Admin, "tenant", DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await service.Call(token));
+        }
+
+        Assert.Equal(1, handler.FullValidations);
+        Assert.Equal(HttpStatusCode.Unauthorized, await service.Call(InternalTokens.For(Admin, "ai-workload")));
+        Assert.Equal(2, handler.FullValidations);
+        await TestInfrastructure.Eventually(
+            async () => await service.Call(token) == HttpStatusCode.Unauthorized ? (bool?)true : null,
+            TimeSpan.FromSeconds(30),
+            "the remembered token is refused once expired (1 s, plus the 5 s clock skew)");
+    }
+
+    [Fact]
     public async Task A_key_given_as_a_file_is_used()
     {
         using var gatewayKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
