@@ -103,19 +103,24 @@ for port in $PORT_TENANT $PORT_AI $PORT_AGENT; do until_ok "service :$port" 120 
 until_ok "bare YARP" 60 "http://127.0.0.1:$PORT_YARP/api/tenants/health/live"
 until_ok "YARP with telemetry" 60 "http://127.0.0.1:$PORT_YARP_TELEMETRY/api/tenants/health/live"
 
-ADMIN=$(bash "$ROOT/scripts/dev-token.sh" --internal --sub bench --ttl 3600)
+ADMIN=$(bash "$ROOT/scripts/dev-token.sh" --internal --service tenant --sub bench --ttl 3600)
 key=$(curl -sf -X POST -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' "http://127.0.0.1:$PORT_TENANT/api/tenants" -d "{
   \"apiVersion\": \"tenant.gocoffee.dev/v1\", \"kind\": \"Tenant\", \"metadata\": {\"name\": \"$TENANT\"},
   \"spec\": {\"tenantId\": \"$TENANT\", \"tier\": \"enterprise\", \"resources\": {\"namespaces\": 1, \"cpu\": \"4\", \"memory\": \"8Gi\", \"storage\": \"20Gi\"}, \"owners\": [\"bench@example.com\"]}
 }" | jq -r .apiKey.key) || die "could not create tenant $TENANT"
 until_ok "the gateway accepting $TENANT's API key" 120 "http://127.0.0.1:$PORT_GATEWAY/api/tenants/$TENANT" -H "X-Api-Key: $key"
-INTERNAL=$(bash "$ROOT/scripts/dev-token.sh" --internal --tenant $TENANT --sub apikey:bench --ttl 3600)
+# An internal token is valid at one service (its audience): one per service the endpoints reach.
+declare -A INTERNAL_OF=(
+  [tenant-read]=$(bash "$ROOT/scripts/dev-token.sh" --internal --service tenant --tenant $TENANT --sub apikey:bench --ttl 3600)
+  [ai-404]=$(bash "$ROOT/scripts/dev-token.sh" --internal --service ai-workload --tenant $TENANT --sub apikey:bench --ttl 3600)
+)
+INTERNAL_OF[tenant-audit]=${INTERNAL_OF[tenant-read]}
 
 # target -> "base url|header"
 declare -A TARGET=(
-  [direct]="http://127.0.0.1:|Authorization: Bearer $INTERNAL"
-  [bare-yarp]="http://127.0.0.1:$PORT_YARP|Authorization: Bearer $INTERNAL"
-  [yarp-telemetry]="http://127.0.0.1:$PORT_YARP_TELEMETRY|Authorization: Bearer $INTERNAL"
+  [direct]="http://127.0.0.1:|Authorization: Bearer @INTERNAL@"
+  [bare-yarp]="http://127.0.0.1:$PORT_YARP|Authorization: Bearer @INTERNAL@"
+  [yarp-telemetry]="http://127.0.0.1:$PORT_YARP_TELEMETRY|Authorization: Bearer @INTERNAL@"
   [gateway]="http://127.0.0.1:$PORT_GATEWAY|X-Api-Key: $key"
 )
 declare -A DIRECT_PORT=([tenant-read]=$PORT_TENANT [tenant-audit]=$PORT_TENANT [ai-404]=$PORT_AI)
@@ -127,6 +132,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 run_wrk() { # endpoint target round
   local endpoint=$1 target=$2 round=$3 base header url file
   IFS='|' read -r base header <<<"${TARGET[$target]}"
+  header=${header//@INTERNAL@/${INTERNAL_OF[$endpoint]}}
   [[ $target == direct ]] && base="$base${DIRECT_PORT[$endpoint]}"
   url="$base${PATH_OF[$endpoint]}"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "$header" "$url" >/dev/null
@@ -160,6 +166,7 @@ log "warming up every endpoint and target for $PROCESS_WARMUP"
 for endpoint in $ENDPOINTS; do
   for target in $TARGETS; do
     IFS='|' read -r base header <<<"${TARGET[$target]}"
+    header=${header//@INTERNAL@/${INTERNAL_OF[$endpoint]}}
     [[ $target == direct ]] && base="$base${DIRECT_PORT[$endpoint]}"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$PROCESS_WARMUP" -H "$header" "$base${PATH_OF[$endpoint]}" >/dev/null
   done

@@ -5,6 +5,7 @@ using GoCoffee.Gateway.Forwarding;
 using GoCoffee.Gateway.Health;
 using GoCoffee.Gateway.Tenancy;
 using GoCoffee.ServiceDefaults;
+using GoCoffee.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
@@ -22,6 +23,7 @@ public static class GatewayExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults(Identity);
+        builder.AddInternalTokenIssuer();
         builder.AddEdge();
         builder.AddCallerAuthentication();
         builder.AddTenantDirectory(Identity);

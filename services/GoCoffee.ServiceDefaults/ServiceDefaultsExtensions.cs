@@ -25,7 +25,7 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(identity);
         builder.AddHealth();
         builder.AddProblems();
-        builder.AddInternalIdentity();
+        builder.AddInternalIdentity(identity);
         builder.Services.AddPlatformOpenApi();
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

@@ -107,10 +107,13 @@ public sealed class AuthenticationTests(GatewayPlatform platform)
 
         // --internal: what the gateway itself would forward, for calling a service directly in development.
         using var direct = platform.Tenants.AnonymousClient();
-        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Mint("--internal", "--tenant", "bravo"));
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Mint("--internal", "--service", "tenant", "--tenant", "bravo"));
         Assert.Equal(HttpStatusCode.OK, (await direct.GetAsync("/api/tenants/bravo")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await direct.GetAsync("/api/tenants/alpha")).StatusCode);
-        using var fromGateway = platform.WithBearer(await Mint("--internal"));
+        using var elsewhere = platform.Ai.AnonymousClient();
+        elsewhere.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Mint("--internal", "--service", "tenant"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/ai/workloads")).StatusCode);
+        using var fromGateway = platform.WithBearer(await Mint("--internal", "--service", "tenant"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await fromGateway.GetAsync("/api/tenants")).StatusCode);
     }
 

@@ -33,8 +33,9 @@ public sealed class EdgeTests(GatewayPlatform platform)
         var validated = await new JsonWebTokenHandler().ValidateTokenAsync(authorization["Bearer ".Length..], new TokenValidationParameters
         {
             ValidIssuer = "gocoffee-gateway",
-            ValidAudience = "gocoffee-services",
-            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(DevelopmentKeys.InternalTokenSigningKey)),
+            ValidAudience = "echo",
+            IssuerSigningKey = InternalTokenKeys.PublicKey(DevelopmentKeys.InternalTokenPublicKey, "development public key"),
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
         });
         Assert.True(validated.IsValid, validated.Exception?.Message);
         Assert.Equal("alpha", validated.Claims[InternalClaims.TenantId]);

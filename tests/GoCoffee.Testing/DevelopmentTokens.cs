@@ -24,7 +24,8 @@ public static class DevelopmentTokens
         string issuer = DevelopmentKeys.JwtIssuer,
         string audience = DevelopmentKeys.JwtAudience,
         DateTimeOffset? issuedAt = null,
-        TimeSpan? lifetime = null)
+        TimeSpan? lifetime = null,
+        string algorithm = SecurityAlgorithms.HmacSha256)
     {
         var at = issuedAt ?? DateTimeOffset.UtcNow;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
@@ -35,7 +36,7 @@ public static class DevelopmentTokens
             NotBefore = at.UtcDateTime,
             Expires = (at + (lifetime ?? TimeSpan.FromMinutes(10))).UtcDateTime,
             Claims = claims,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), algorithm),
         });
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GoCoffee.Testing;
 
@@ -35,10 +36,16 @@ public sealed class PlatformHost : IAsyncDisposable
     /// <summary>Calls the service as the gateway forwards a platform admin's request: with a platform-admin internal token.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>A client whose requests carry an internal token for <paramref name="caller"/> (minted with the host's own key).</summary>
+    /// <summary>The audience the service accepts internal tokens for (its name, unless configured otherwise).</summary>
+    public string InternalAudience => Services.GetRequiredService<IOptions<InternalTokenOptions>>().Value.Audience!;
+
+    /// <summary>
+    /// A client whose requests carry an internal token for <paramref name="caller"/>, for this service's audience, signed
+    /// with the development private key as a gateway with development keys signs it (services hold no private key).
+    /// </summary>
     public HttpClient ClientFor(InternalCaller caller)
     {
-        var client = new HttpClient(new InternalTokenHandler(Services.GetRequiredService<InternalTokenIssuer>(), caller) { InnerHandler = new SocketsHttpHandler() })
+        var client = new HttpClient(new InternalTokenHandler(InternalTokens.Development, caller, InternalAudience) { InnerHandler = new SocketsHttpHandler() })
         {
             BaseAddress = Address,
         };
@@ -84,6 +91,10 @@ public sealed class PlatformHost : IAsyncDisposable
             ["ConnectionStrings:RabbitMq"] = virtualHost.ConnectionString,
             ["Messaging:Outbox:PollInterval"] = "00:00:00.100",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+
+            // Tests run the platform's processes locally with development keys even when the test runner itself runs in
+            // a Kubernetes pod (a CI runner): a process that sees this variable refuses development keys.
+            [DevelopmentKeys.PodVariable] = string.Empty,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -109,11 +120,11 @@ public sealed class PlatformHost : IAsyncDisposable
 }
 
 /// <summary>Puts an internal token on every request, as the gateway does when it forwards one.</summary>
-public sealed class InternalTokenHandler(InternalTokenIssuer issuer, InternalCaller caller) : DelegatingHandler
+public sealed class InternalTokenHandler(InternalTokenIssuer issuer, InternalCaller caller, string audience) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issuer.Mint(caller));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issuer.Mint(caller, audience));
         return base.SendAsync(request, cancellationToken);
     }
 }

@@ -80,6 +80,7 @@ public sealed class ApiKeyAuthentication(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
+        Context.Items.TryAdd(InternalIdentity.FailureItem, $"Send a tenant API key ({Header} header).");
         return Task.CompletedTask;
     }
 

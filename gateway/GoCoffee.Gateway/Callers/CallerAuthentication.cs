@@ -7,61 +7,73 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace GoCoffee.Gateway.Callers;
 
-/// <summary><c>Gateway:Jwt</c>: the bearer tokens of platform operators and partner apps.</summary>
-public sealed class JwtCallerOptions
-{
-    public const string Section = "Gateway:Jwt";
-
-    /// <summary>The <c>iss</c> tokens must carry.</summary>
-    public string? Issuer { get; set; }
-
-    /// <summary>The <c>aud</c> tokens must carry.</summary>
-    public string Audience { get; set; } = "gocoffee-api";
-
-    /// <summary>HMAC secrets (at least 32 bytes each) that sign accepted tokens.</summary>
-    public List<string> SigningKeys { get; set; } = [];
-
-    /// <summary>An OpenID Connect issuer whose published keys (RSA, EC) sign accepted tokens, instead of or besides <see cref="SigningKeys"/>.</summary>
-    public string? Authority { get; set; }
-
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
-}
-
 /// <summary>
-/// The gateway's callers: the API-key handler when a key is presented, JWT bearer otherwise.
-/// Every route that reads or changes data requires the <see cref="CallerPolicy"/>; the refusal is a problem that says why.
+/// The gateway's callers: the API-key handler when a key is presented; otherwise the JWT bearer scheme of the issuer the
+/// token names (one scheme per trusted issuer, each with only that issuer's keys, so a partner's key can sign nothing
+/// but that partner's tokens); a token that names no trusted issuer goes to the first issuer's scheme and is refused
+/// there. Every route that reads or changes data requires the <see cref="CallerPolicy"/>; the refusal is a problem that says why.
 /// </summary>
 public static class CallerAuthentication
 {
-    public const string JwtScheme = "jwt";
     public const string CallerPolicy = "caller";
 
-    private static readonly string[] AcceptedAlgorithms =
-    [
-        SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512,
-        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
-        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384,
-    ];
+    /// <summary>The issuer name of the published development key (issuer <c>gocoffee-dev</c>), used only when no issuer is configured.</summary>
+    public const string DevelopmentIssuer = "development";
+
+    public static string SchemeOf(string issuerName) => $"jwt:{issuerName}";
 
     public static IHostApplicationBuilder AddCallerAuthentication(this IHostApplicationBuilder builder)
     {
-        var developmentKeys = DevelopmentKeys.Allowed(builder.Configuration, builder.Environment);
-        builder.Services.AddOptions<JwtCallerOptions>().Bind(builder.Configuration.GetSection(JwtCallerOptions.Section));
+        var section = builder.Configuration.GetSection(JwtCallerOptions.Section);
+        var issuerNames = section.GetSection(nameof(JwtCallerOptions.Issuers)).GetChildren().Select(issuer => issuer.Key).ToList();
+        var developmentKeys = issuerNames.Count == 0 && DevelopmentKeys.Allowed(builder.Configuration, builder.Environment);
+        var refusedInPod = developmentKeys && DevelopmentKeys.InPod(builder.Configuration);
+        if (developmentKeys && !refusedInPod)
+        {
+            issuerNames.Add(DevelopmentIssuer);
+        }
+
+        builder.Services.AddOptions<JwtCallerOptions>()
+            .Bind(section)
+            .PostConfigure(options =>
+            {
+                options.RefusedInPod = refusedInPod;
+                if (developmentKeys && !refusedInPod)
+                {
+                    options.UsesDevelopmentKeys = true;
+                    options.Issuers[DevelopmentIssuer] = new JwtIssuerOptions
+                    {
+                        Issuer = DevelopmentKeys.JwtIssuer,
+                        Audience = DevelopmentKeys.JwtAudience,
+                        SigningKeys = [DevelopmentKeys.JwtSigningKey],
+                        Scopes = [CallerScope.PlatformAdmin, CallerScope.Tenant],
+                        Tenants = [JwtIssuerOptions.AnyTenant],
+                    };
+                }
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<JwtCallerOptions>, JwtCallerOptionsValidation>();
+        builder.Services.AddSingleton<BearerIssuers>();
+        builder.Services.AddHostedService<DevelopmentJwtKeyWarning>();
 
         // The gateway authenticates its own callers; the internal scheme of the defaults is for the services behind it.
-        // The API-key scheme is the default and hands a request without a key to JWT bearer: one handler per request
-        // (a policy scheme in front would add a second).
-        builder.Services.AddAuthentication(options =>
+        // The API-key scheme is the default and hands a request without a key to the JWT scheme of the token's issuer:
+        // one handler per request (a policy scheme in front would add a second).
+        var authentication = builder.Services.AddAuthentication(options =>
             {
                 options.DefaultScheme = ApiKeyAuthentication.SchemeName;
                 options.DefaultAuthenticateScheme = ApiKeyAuthentication.SchemeName;
                 options.DefaultChallengeScheme = ApiKeyAuthentication.SchemeName;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, options =>
-                options.ForwardDefaultSelector = context => ApiKeyAuthentication.Presented(context.Request) ? null : JwtScheme)
-            .AddJwtBearer(JwtScheme, _ => { });
-        builder.Services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IOptions<JwtCallerOptions>>((jwt, callers) =>
-            ConfigureJwt(jwt, callers.Value, developmentKeys));
+                options.ForwardDefaultSelector = context =>
+                    ApiKeyAuthentication.Presented(context.Request) ? null : context.RequestServices.GetRequiredService<BearerIssuers>().SchemeFor(context.Request));
+        foreach (var name in issuerNames)
+        {
+            authentication.AddJwtBearer(SchemeOf(name), _ => { });
+            builder.Services.AddOptions<JwtBearerOptions>(SchemeOf(name)).Configure<IOptions<JwtCallerOptions>>((jwt, callers) =>
+                ConfigureJwt(jwt, callers.Value, name));
+        }
 
         builder.Services.AddSingleton<IAuthorizationHandler, TenantAccessAtTheEdge>();
         builder.Services.AddAuthorization(options =>
@@ -72,37 +84,22 @@ public static class CallerAuthentication
         return builder;
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, JwtCallerOptions options, bool developmentKeys)
+    private static void ConfigureJwt(JwtBearerOptions jwt, JwtCallerOptions options, string name)
     {
-        var keys = options.SigningKeys.Where(key => key.Length > 0).Select(InternalIdentity.KeyOf).ToList<SecurityKey>();
-        var issuers = new List<string>();
-        var audiences = new List<string> { options.Audience };
-        if (!string.IsNullOrEmpty(options.Issuer))
+        var issuer = options.Issuers[name];
+        if (!string.IsNullOrEmpty(issuer.Authority))
         {
-            issuers.Add(options.Issuer);
-        }
-
-        if (developmentKeys)
-        {
-            keys.Add(InternalIdentity.KeyOf(DevelopmentKeys.JwtSigningKey));
-            issuers.Add(DevelopmentKeys.JwtIssuer);
-            audiences.Add(DevelopmentKeys.JwtAudience);
-        }
-
-        if (!string.IsNullOrEmpty(options.Authority))
-        {
-            jwt.Authority = options.Authority;
-            issuers.Add(options.Authority);
+            jwt.Authority = issuer.Authority;
         }
 
         jwt.MapInboundClaims = false;
-        jwt.RequireHttpsMetadata = options.Authority?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ?? false;
+        jwt.RequireHttpsMetadata = issuer.Authority?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ?? false;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidIssuers = issuers,
-            ValidAudiences = audiences,
-            IssuerSigningKeys = keys,
-            ValidAlgorithms = AcceptedAlgorithms,
+            ValidIssuer = issuer.Iss,
+            ValidAudience = issuer.Audience ?? options.Audience,
+            IssuerSigningKeys = IssuerKeys.Of(issuer),
+            ValidAlgorithms = issuer.EffectiveAlgorithms,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
             ValidateLifetime = true,
@@ -113,6 +110,16 @@ public static class CallerAuthentication
         jwt.Events = new JwtBearerEvents
         {
             OnAuthenticationFailed = context => TokenFailures.Record(context, "bearer token"),
+            OnTokenValidated = context =>
+            {
+                if (IssuerGrants.Refusal(name, issuer, context.Principal!) is { } refusal)
+                {
+                    context.HttpContext.Items[InternalIdentity.FailureItem] = refusal;
+                    context.Fail(refusal);
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = context =>
             {
                 context.HttpContext.Items.TryAdd(
@@ -121,5 +128,26 @@ public static class CallerAuthentication
                 return Task.CompletedTask;
             },
         };
+    }
+
+    private sealed class DevelopmentJwtKeyWarning(IOptions<JwtCallerOptions> options, IConfiguration configuration, IHostEnvironment environment, ILogger<JwtCallerOptions> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (options.Value.UsesDevelopmentKeys)
+            {
+                logger.LogWarning(
+                    DevelopmentKeys.WarningTemplate,
+                    $"Operator and partner JWTs (issuer {DevelopmentKeys.JwtIssuer})",
+                    $"{JwtCallerOptions.Section}:Issuers",
+                    DevelopmentKeys.Setting,
+                    configuration.GetValue<bool>(DevelopmentKeys.Setting),
+                    environment.EnvironmentName);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -201,7 +201,7 @@ public sealed class TenantDirectoryLoader(
 
         var address = new Uri(new Uri(destination.Model.Config.Address.TrimEnd('/') + "/"), "api/tenants/_directory");
         using var request = new HttpRequestMessage(HttpMethod.Get, address);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(InternalCaller.PlatformAdmin(Actor)));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(InternalCaller.PlatformAdmin(Actor), Forwarding.ForwardedIdentity.AudienceOf(state.Model.Config) ?? cluster));
         using var response = await clients.CreateClient(TenantDirectorySync.HttpClientName).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

@@ -29,25 +29,46 @@ public sealed record InternalCaller(string Actor, string Scope, string? TenantId
 }
 
 /// <summary>
-/// <c>Platform:InternalToken</c>: the short-lived token the gateway signs (HMAC-SHA256 with a key it shares with the
-/// services) to tell a service who the caller is. Services accept a tenant identity from nothing else.
+/// <c>Platform:InternalToken</c>: the short-lived token the gateway signs (ES256: ECDSA P-256 with SHA-256) to tell a
+/// service who the caller is. Only the gateway holds the private key; services hold the public key, so a service can
+/// check tokens but never mint one. Each token names one service as its audience. Services accept a tenant identity
+/// from nothing else.
 /// </summary>
 public sealed class InternalTokenOptions
 {
     public const string Section = "Platform:InternalToken";
 
-    /// <summary>At least 32 bytes (UTF-8). Never logged. Without it, only a development process uses <see cref="DevelopmentKeys.InternalTokenSigningKey"/>.</summary>
+    /// <summary>The gateway's private key (PEM, PKCS#8 or SEC 1, P-256). Never logged; services must not have it.</summary>
     public string? SigningKey { get; set; }
 
-    /// <summary>Keys still accepted while a new <see cref="SigningKey"/> rolls out (rotation without downtime).</summary>
-    public List<string> PreviousSigningKeys { get; set; } = [];
+    /// <summary>A file holding <see cref="SigningKey"/> (a mounted Secret), read at startup.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The public key (PEM, P-256) a service checks internal tokens with.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>A file holding <see cref="PublicKey"/>, read at startup.</summary>
+    public string? PublicKeyFile { get; set; }
+
+    /// <summary>Public keys still accepted while a new key pair rolls out (rotation without downtime).</summary>
+    public List<string> PreviousPublicKeys { get; set; } = [];
 
     public string Issuer { get; set; } = "gocoffee-gateway";
 
-    public string Audience { get; set; } = "gocoffee-services";
+    /// <summary>The audience a service accepts: by default its own name (<c>tenant</c>, <c>ai-workload</c>, …), which the gateway puts in the tokens it forwards to it.</summary>
+    public string? Audience { get; set; }
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How far the clocks of the gateway and a service may disagree.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether this process mints internal tokens (the gateway): it then needs the private key.</summary>
+    internal bool MintsTokens { get; set; }
+
+    /// <summary>Whether a development key stands in for a key that is not configured.</summary>
+    internal bool UsesDevelopmentKeys { get; set; }
+
+    /// <summary>Whether a development key was needed but refused because the process runs in a pod.</summary>
+    internal bool RefusedInPod { get; set; }
 }
