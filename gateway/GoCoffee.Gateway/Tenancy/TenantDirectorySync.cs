@@ -61,7 +61,8 @@ public static class TenantDirectorySync
         builder.Services.AddHealthChecks().AddCheck<TenantDirectoryHealthCheck>(HealthCheckName, tags: [ServiceDefaults.Health.Ready]);
 
         var connection = MessagingExtensions.BrokerAddress(builder.Configuration);
-        var queue = $"{identity.Name}-tenant-directory-{identity.Instance}".ToLowerInvariant();
+        // One queue per gateway host (even two in one process, as in tests): each must see every event.
+        var queue = $"{identity.Name}-tenant-directory-{identity.Instance}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}".ToLowerInvariant();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageReporting();
