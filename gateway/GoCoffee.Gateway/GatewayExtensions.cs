@@ -36,6 +36,8 @@ public static class GatewayExtensions
         var proxy = builder.Configuration.GetSection("ReverseProxy");
         builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity();
         builder.AddDownstreamHealth(proxy.GetSection("Clusters"));
+        builder.AddGatewayReadiness();
+        builder.AddUnauthenticatedLimits();
         return builder;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GoCoffee.ServiceDefaults;
 
@@ -56,6 +57,11 @@ public static class Health
     private static Task WriteReport(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (context.RequestServices.GetService<IOptions<HealthReportOptions>>()?.Value.MaySeeDetails is { } maySeeDetails && !maySeeDetails(context))
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonOptions));
+        }
+
         var body = new
         {
             status = report.Status.ToString(),
@@ -72,4 +78,14 @@ public static class Health
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonOptions));
     }
+}
+
+/// <summary>Who reads what of a health report.</summary>
+public sealed class HealthReportOptions
+{
+    /// <summary>
+    /// Whether the caller of a health endpoint may read every check's status and description; others get the overall
+    /// status only. Null (the default): everyone may — a service is reached only from inside the platform.
+    /// </summary>
+    public Func<HttpContext, bool>? MaySeeDetails { get; set; }
 }

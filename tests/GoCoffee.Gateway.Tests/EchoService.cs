@@ -24,6 +24,11 @@ public sealed class EchoService : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    private int _readinessProbes;
+
+    /// <summary>How often <c>/health/ready</c> was asked (the gateway's readiness asks every routed service's).</summary>
+    public int ReadinessProbes => Volatile.Read(ref _readinessProbes);
+
     /// <summary>How often a request (by its X-Request-Id) reached <c>/api/echo/flaky</c>.</summary>
     public int AttemptsOf(string requestId) => _attempts.GetValueOrDefault(requestId);
 
@@ -34,7 +39,15 @@ public sealed class EchoService : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var echo = new EchoService(app);
-        app.MapGet("/health/{state}", () => Results.Ok());
+        app.MapGet("/health/{state}", (string state) =>
+        {
+            if (state == "ready")
+            {
+                Interlocked.Increment(ref echo._readinessProbes);
+            }
+
+            return Results.Ok();
+        });
         app.Map("/api/echo/headers", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);

@@ -134,7 +134,11 @@ public sealed class GatewayPlatform : IAsyncLifetime
     public Task OnboardOnce(string tenantId, string tier) =>
         _onboarded.GetOrAdd(tenantId, id => new Lazy<Task>(() => Onboard(id, tier))).Value;
 
-    private Task<PlatformHost> StartGateway()
+    /// <summary>
+    /// Another gateway in front of the same services (its own event queue, its own limits and caches), with
+    /// <paramref name="overrides"/> on top of the settings of <see cref="Gateway"/>. The caller disposes it.
+    /// </summary>
+    public Task<PlatformHost> StartGateway(IDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -152,9 +156,17 @@ public sealed class GatewayPlatform : IAsyncLifetime
             ["Gateway:Cors:AllowedOrigins:0"] = CorsOrigin,
             ["Gateway:Limits:MaxRequestBodyBytes"] = "65536",
 
+            // Pages of two tenants: every test here runs on a directory read in several pages.
+            ["Gateway:TenantDirectory:PageSize"] = "2",
+
             // The clusters that are down on purpose fail their health probes every few seconds: not worth a log line.
             ["Serilog:MinimumLevel:Override:Yarp.ReverseProxy.Health"] = "Error",
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         return PlatformHost.Start(
             _database,
             _virtualHost,
@@ -197,9 +209,10 @@ public sealed class GatewayPlatform : IAsyncLifetime
     }
 
     /// <summary>The key's tenant is active and the gateway has learned the key (from ApiKeyIssued).</summary>
-    private async Task UntilAccepted(string tenantId, string key)
+    public async Task UntilAccepted(string tenantId, string key, PlatformHost? gateway = null)
     {
         using var client = WithKey(key);
+        client.BaseAddress = (gateway ?? Gateway).Address;
         await TestInfrastructure.Eventually(
             async () =>
             {

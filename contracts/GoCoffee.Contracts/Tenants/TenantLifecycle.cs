@@ -16,6 +16,9 @@ public sealed record TenantDeletionRequested(Guid CorrelationId, string TenantId
 public sealed record TenantDeletionCancellationRequested(Guid CorrelationId, string TenantId, DateTimeOffset At);
 
 // Published by the tenant lifecycle saga: what other services (the gateway, billing, AI) act on.
+// Version: the tenant's event-stream version once the change was recorded (1, 2, 3, ... per tenant). Messages may arrive
+// late, out of order or twice: a consumer keeping a picture of tenants applies one only if it is newer than what it holds.
+// The tenant service's directory (TenantAccess.Version) counts the same way.
 
 /// <summary>The tenant is serving. <paramref name="RateLimitPerMinute"/> and <paramref name="Features"/> are its tier's (as in
 /// <see cref="TenantTierChanged"/>), so the gateway needs no tier catalogue of its own.</summary>
@@ -26,17 +29,18 @@ public sealed record TenantActivated(
     IReadOnlyList<string> Namespaces,
     DateTimeOffset At,
     int RateLimitPerMinute = 0,
-    IReadOnlyList<string>? Features = null);
+    IReadOnlyList<string>? Features = null,
+    long Version = 0);
 
-public sealed record TenantTierChanged(Guid CorrelationId, string TenantId, string FromTier, string ToTier, int RateLimitPerMinute, IReadOnlyList<string> Features, DateTimeOffset At);
+public sealed record TenantTierChanged(Guid CorrelationId, string TenantId, string FromTier, string ToTier, int RateLimitPerMinute, IReadOnlyList<string> Features, DateTimeOffset At, long Version = 0);
 
-public sealed record TenantSuspended(Guid CorrelationId, string TenantId, string Reason, DateTimeOffset At);
+public sealed record TenantSuspended(Guid CorrelationId, string TenantId, string Reason, DateTimeOffset At, long Version = 0);
 
-public sealed record TenantResumed(Guid CorrelationId, string TenantId, DateTimeOffset At);
+public sealed record TenantResumed(Guid CorrelationId, string TenantId, DateTimeOffset At, long Version = 0);
 
-public sealed record TenantFailed(Guid CorrelationId, string TenantId, string Reason, string Message, DateTimeOffset At);
+public sealed record TenantFailed(Guid CorrelationId, string TenantId, string Reason, string Message, DateTimeOffset At, long Version = 0);
 
-public sealed record TenantDeleted(Guid CorrelationId, string TenantId, DateTimeOffset At);
+public sealed record TenantDeleted(Guid CorrelationId, string TenantId, DateTimeOffset At, long Version = 0);
 
 /// <summary>Sent to the saga itself, durably, when a cluster step did not answer in time.</summary>
 public sealed record TenantStepTimedOut(Guid CorrelationId, string TenantId, string Step, Guid Token);
@@ -45,6 +49,8 @@ public sealed record TenantStepTimedOut(Guid CorrelationId, string TenantId, str
 public sealed record TenantDeletionGraceElapsed(Guid CorrelationId, string TenantId, Guid Token);
 
 // API keys: only the SHA-256 hash of a key ever leaves the tenant service; the gateway validates keys locally from these.
+// A key has its own two-step life (issued, then revoked for good), so its events need no version: a revocation is final,
+// and an ApiKeyIssued that arrives after (or is redelivered after) its key's ApiKeyRevoked changes nothing.
 
 public sealed record ApiKeyIssued(string TenantId, string KeyId, string KeyHash, IReadOnlyList<string> Scopes, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt);
 

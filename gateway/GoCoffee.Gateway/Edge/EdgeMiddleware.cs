@@ -7,10 +7,16 @@ namespace GoCoffee.Gateway.Edge;
 /// Request ids and header hygiene, then CORS, around everything else (exception handler and status-code pages
 /// included), so even an error response carries the request id and the CORS headers a browser needs to read it.
 /// </summary>
-internal sealed class EdgeStartupFilter(IOptions<CorsOptions> cors) : IStartupFilter
+internal sealed class EdgeStartupFilter(IOptions<CorsOptions> cors, ForwardedHeadersSettings forwarded) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        if (forwarded.Any)
+        {
+            // First of all: the client address every per-address limit and log line sees.
+            app.UseForwardedHeaders();
+        }
+
         app.UseMiddleware<RequestIds>();
         if (cors.Value.AllowedOrigins.Count > 0)
         {
@@ -34,6 +40,7 @@ public static class Edge
             .WithHeaders("Authorization", "X-Api-Key", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", ServiceDefaultsExtensions.RequestIdHeader, "traceparent", "tracestate")
             .WithExposedHeaders(ServiceDefaultsExtensions.RequestIdHeader, "Retry-After", "Location", "ETag")
             .SetPreflightMaxAge(cors.PreflightMaxAge)));
+        builder.AddClientAddresses();
         builder.Services.AddTransient<IStartupFilter, EdgeStartupFilter>();
         return builder;
     }

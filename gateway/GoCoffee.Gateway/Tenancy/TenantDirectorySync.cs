@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.ServiceDefaults.Security;
@@ -19,7 +20,16 @@ public sealed class TenantDirectoryOptions
     public string Cluster { get; set; } = "tenant";
 
     /// <summary>A safety net besides the events: the directory is read again this often.</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How old the last full read of the directory may get while new reads fail (the tenant service is down or unreachable)
+    /// before the gateway reports not ready rather than admit callers on an old picture. Longer than <see cref="RefreshInterval"/>.
+    /// </summary>
+    public TimeSpan Staleness { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Tenants per page of the directory (the tenant service serves at most 1000).</summary>
+    public int PageSize { get; set; } = 500;
 
     /// <summary>The longest wait between attempts while the tenant service does not answer.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
@@ -38,7 +48,12 @@ public static class TenantDirectorySync
 
     public static IHostApplicationBuilder AddTenantDirectory(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
-        builder.Services.AddOptions<TenantDirectoryOptions>().Bind(builder.Configuration.GetSection(TenantDirectoryOptions.Section));
+        builder.Services.AddOptions<TenantDirectoryOptions>()
+            .Bind(builder.Configuration.GetSection(TenantDirectoryOptions.Section))
+            .Validate(options => options.PageSize is >= 1 and <= 1000, $"{TenantDirectoryOptions.Section}:PageSize must be between 1 and 1000.")
+            .Validate(options => options.RefreshInterval > TimeSpan.Zero, $"{TenantDirectoryOptions.Section}:RefreshInterval must be positive.")
+            .Validate(options => options.Staleness > options.RefreshInterval, $"{TenantDirectoryOptions.Section}:Staleness must be longer than its RefreshInterval.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services.AddSingleton<TenantDirectoryLoader>();
         builder.Services.AddHostedService(services => services.GetRequiredService<TenantDirectoryLoader>());
@@ -46,7 +61,8 @@ public static class TenantDirectorySync
         builder.Services.AddHealthChecks().AddCheck<TenantDirectoryHealthCheck>(HealthCheckName, tags: [ServiceDefaults.Health.Ready]);
 
         var connection = MessagingExtensions.BrokerAddress(builder.Configuration);
-        var queue = $"{identity.Name}-tenant-directory-{identity.Instance}".ToLowerInvariant();
+        // One queue per gateway host (even two in one process, as in tests): each must see every event.
+        var queue = $"{identity.Name}-tenant-directory-{identity.Instance}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}".ToLowerInvariant();
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageReporting();
@@ -160,8 +176,8 @@ public sealed class TenantDirectoryLoader(
             directory.BeginRefresh();
             try
             {
-                var snapshot = await Read(stoppingToken);
-                directory.CompleteRefresh(snapshot);
+                var (tenants, keys) = await ReadAllPages(stoppingToken);
+                directory.CompleteRefresh(tenants, keys);
                 LastError = null;
                 logger.LogInformation("Tenant directory loaded: {Tenants} tenants, {Keys} API keys", directory.TenantCount, directory.KeyCount);
                 return;
@@ -191,7 +207,8 @@ public sealed class TenantDirectoryLoader(
         }
     }
 
-    private async Task<Contracts.Tenants.TenantDirectory> Read(CancellationToken cancellationToken)
+    /// <summary>Every page of the directory, from the first to the one without a next cursor.</summary>
+    private async Task<(List<TenantAccess> Tenants, List<ApiKeyIssued> Keys)> ReadAllPages(CancellationToken cancellationToken)
     {
         var cluster = options.Value.Cluster;
         if (!proxy.TryGetCluster(cluster, out var state) || state.Destinations.Values.FirstOrDefault() is not { } destination)
@@ -199,9 +216,33 @@ public sealed class TenantDirectoryLoader(
             throw new InvalidOperationException($"The reverse proxy has no cluster '{cluster}' with a destination to read the tenant directory from.");
         }
 
-        var address = new Uri(new Uri(destination.Model.Config.Address.TrimEnd('/') + "/"), "api/tenants/_directory");
+        var audience = Forwarding.ForwardedIdentity.AudienceOf(state.Model.Config) ?? cluster;
+        var directoryAddress = new Uri(new Uri(destination.Model.Config.Address.TrimEnd('/') + "/"), "api/tenants/_directory");
+        var tenants = new List<TenantAccess>();
+        var keys = new List<ApiKeyIssued>();
+        string? after = null;
+        do
+        {
+            var query = $"?limit={options.Value.PageSize}" + (after is null ? string.Empty : $"&after={Uri.EscapeDataString(after)}");
+            var page = await Read(new Uri(directoryAddress + query), audience, cancellationToken);
+            tenants.AddRange(page.Tenants);
+            keys.AddRange(page.ApiKeys);
+            if (page.Next is not null && page.Next == after)
+            {
+                throw new InvalidOperationException($"{directoryAddress} answered the same cursor again ('{after}').");
+            }
+
+            after = page.Next;
+        }
+        while (after is not null);
+
+        return (tenants, keys);
+    }
+
+    private async Task<Contracts.Tenants.TenantDirectory> Read(Uri address, string audience, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, address);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(InternalCaller.PlatformAdmin(Actor), Forwarding.ForwardedIdentity.AudienceOf(state.Model.Config) ?? cluster));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(InternalCaller.PlatformAdmin(Actor), audience));
         using var response = await clients.CreateClient(TenantDirectorySync.HttpClientName).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -213,11 +254,23 @@ public sealed class TenantDirectoryLoader(
     }
 }
 
-/// <summary>Ready once the directory was loaded: before that no API key can be checked.</summary>
-internal sealed class TenantDirectoryHealthCheck(TenantDirectory directory, TenantDirectoryLoader loader) : IHealthCheck
+/// <summary>
+/// Ready once the directory was loaded (before that no API key can be checked), and not ready again when it could not
+/// be read for longer than <see cref="TenantDirectoryOptions.Staleness"/>: callers are not admitted on an old picture forever.
+/// </summary>
+internal sealed class TenantDirectoryHealthCheck(TenantDirectory directory, TenantDirectoryLoader loader, IOptions<TenantDirectoryOptions> options, TimeProvider clock) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(directory.LoadedAt is { } loaded
-            ? HealthCheckResult.Healthy($"{directory.TenantCount} tenants, {directory.KeyCount} API keys; loaded {loaded:O}; events {(loader.Listening ? "connected" : "disconnected (the directory is read again on reconnection)")}")
-            : HealthCheckResult.Unhealthy($"The tenant directory was not loaded yet: {loader.LastError ?? "loading"}"));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (directory.LoadedAt is not { } loaded)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The tenant directory was not loaded yet: {loader.LastError ?? "loading"}"));
+        }
+
+        var age = clock.GetUtcNow() - loaded;
+        var staleness = options.Value.Staleness;
+        return Task.FromResult(age > staleness
+            ? HealthCheckResult.Unhealthy($"The tenant directory is stale: last read in full {loaded:O}, {age.TotalSeconds:0} s ago (more than the {staleness.TotalSeconds:0} s allowed); reading it fails: {loader.LastError ?? "no attempt finished since"}")
+            : HealthCheckResult.Healthy($"{directory.TenantCount} tenants, {directory.KeyCount} API keys; loaded {loaded:O}; events {(loader.Listening ? "connected" : "disconnected (the directory is read again on reconnection)")}"));
+    }
 }

@@ -19,6 +19,12 @@ public sealed class RateLimitOptions
     /// <summary>Requests per minute per client address to the anonymous routes (health, OpenAPI documents).</summary>
     public int AnonymousPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Requests per minute per client address that reach a route needing a credential without a valid one (none, unknown,
+    /// revoked, expired, badly signed); the rest get 429. Callers with a valid credential are never counted here.
+    /// </summary>
+    public int UnauthenticatedPerMinute { get; set; } = 60;
+
     /// <summary>Contracted limits that replace a tenant's tier limit: tenant id → requests per minute.</summary>
     public Dictionary<string, int> Overrides { get; set; } = new(StringComparer.Ordinal);
 }
@@ -80,7 +86,7 @@ public static class TenantRateLimits
     private static RateLimitPartition<(string Subject, string Group, int Limit)> PerClientAddress(HttpContext context)
     {
         var limit = Math.Max(context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue.AnonymousPerMinute, 1);
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = Edge.ClientAddress.Of(context);
         context.Features.Set(new AppliedLimit(address, "anonymous", limit));
         return RateLimitPartition.GetTokenBucketLimiter((Subject: address, Group: "anonymous", Limit: limit), key => PerMinute(key.Limit));
     }
@@ -90,7 +96,7 @@ public static class TenantRateLimits
     /// that Retry-After says when the next request may go, not when the minute is over. (.NET tops partitioned buckets
     /// up every 100 ms from the last top-up, so a burst into a bucket that sat full may get 100 ms worth more.)
     /// </summary>
-    private static TokenBucketRateLimiterOptions PerMinute(int limit)
+    internal static TokenBucketRateLimiterOptions PerMinute(int limit)
     {
         var tokensPerStep = Math.Max(1, limit / 60);
         return new TokenBucketRateLimiterOptions
@@ -103,11 +109,15 @@ public static class TenantRateLimits
         };
     }
 
-    private static async ValueTask Reject(OnRejectedContext rejected, CancellationToken cancellationToken)
+    private static ValueTask Reject(OnRejectedContext rejected, CancellationToken cancellationToken) =>
+        new(WriteRefusal(rejected.HttpContext, rejected.Lease));
+
+    /// <summary>The 429 problem, with <c>Retry-After</c> from the refused lease, naming the limit the request ran into.</summary>
+    internal static async Task WriteRefusal(HttpContext context, RateLimitLease lease)
     {
-        var context = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var applied = context.Features.Get<AppliedLimit>();
         await Problems.WriteAsync(
@@ -120,5 +130,5 @@ public static class TenantRateLimits
             new Dictionary<string, object?> { ["limitPerMinute"] = applied?.PerMinute, ["retryAfterSeconds"] = seconds });
     }
 
-    private sealed record AppliedLimit(string Subject, string Group, int PerMinute);
+    internal sealed record AppliedLimit(string Subject, string Group, int PerMinute);
 }

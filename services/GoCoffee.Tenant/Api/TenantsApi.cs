@@ -196,7 +196,7 @@ public static class TenantsApi
 
         var ledger = await session.LoadAsync<TenantLedger>(tenantId, cancellationToken) ?? TenantLedger.For(tenant.Spec);
         session.LastModifiedBy = Actor.Of(http);
-        var shortfalls = TenantDecisions.ChangeSpec(session, outbox, tenant, ledger, spec, changed, clock.GetUtcNow());
+        var shortfalls = await TenantDecisions.ChangeSpec(session, outbox, tenant, ledger, spec, changed, clock.GetUtcNow(), cancellationToken);
         if (shortfalls.Count > 0)
         {
             return ApiProblems.Conflict(shortfalls, "The change would take away resources the tenant is using.");

@@ -62,7 +62,7 @@ public sealed class TenantResourceAppliedConsumer(IDocumentSession session, IOut
         }
 
         var ledger = await session.LoadAsync<TenantLedger>(tenant.Id, context.CancellationToken) ?? TenantLedger.For(tenant.Spec);
-        var shortfalls = TenantDecisions.ChangeSpec(session, outbox, tenant, ledger, spec, ["spec"], now);
+        var shortfalls = await TenantDecisions.ChangeSpec(session, outbox, tenant, ledger, spec, ["spec"], now, context.CancellationToken);
         if (shortfalls.Count > 0)
         {
             Report(tenant.Id, name, "QuotaInUse", string.Join("; ", shortfalls.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))), now, tenant.ToStatus());

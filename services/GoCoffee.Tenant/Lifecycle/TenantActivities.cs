@@ -15,7 +15,8 @@ internal static class TenantActivities
         context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
     /// <summary>
-    /// Appends a domain event to the tenant's stream; it commits with the saga's new state and outbox. A tenant that
+    /// Appends a domain event to the tenant's stream (its version on the saga, for the messages that follow to carry);
+    /// it commits with the saga's new state and outbox. A tenant that
     /// came from a Kubernetes custom resource also gets its new status published, for the cluster-agent to write back.
     /// </summary>
     public static EventActivityBinder<TenantLifecycleState, TMessage> Record<TMessage>(
@@ -27,7 +28,7 @@ internal static class TenantActivities
             var session = context.GetServiceOrCreateInstance<IDocumentSession>();
             var recorded = domainEvent(context);
             session.LastModifiedBy ??= "system:tenant-lifecycle";
-            session.Events.Append(context.Saga.TenantId, recorded);
+            context.Saga.TenantVersion = await TenantStream.AppendOne(session, context.Saga.TenantId, recorded, context.CancellationToken);
 
             var tenant = await session.LoadAsync<Tenant>(context.Saga.TenantId, context.CancellationToken);
             if (tenant is { Source: Tenant.ClusterSource })

@@ -34,7 +34,7 @@ internal static class TenantDecisions
     }
 
     /// <returns>Field errors when the new totals fall below what is in use (nothing is staged then).</returns>
-    public static Dictionary<string, string[]> ChangeSpec(IDocumentSession session, IOutbox outbox, Tenant tenant, TenantLedger ledger, TenantSpec spec, IReadOnlyList<string> changed, DateTimeOffset now)
+    public static async Task<Dictionary<string, string[]>> ChangeSpec(IDocumentSession session, IOutbox outbox, Tenant tenant, TenantLedger ledger, TenantSpec spec, IReadOnlyList<string> changed, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var totals = TenantLedger.TotalsOf(spec);
         var shortfalls = ledger.CheckNewTotals(totals);
@@ -46,7 +46,7 @@ internal static class TenantDecisions
         var fromTier = tenant.Spec.Tier!;
         var toTier = spec.Tier!;
         var description = fromTier == toTier ? $"changed {string.Join(", ", changed)}" : $"tier {fromTier} → {toTier}; changed {string.Join(", ", changed)}";
-        session.Events.Append(tenant.Id, new SpecChanged(spec, description, fromTier, toTier, now));
+        var version = await TenantStream.AppendOne(session, tenant.Id, new SpecChanged(spec, description, fromTier, toTier, now), cancellationToken);
         ledger.Totals = totals;
         ledger.GpuTypes = TenantLedger.GpuTypesOf(spec);
         session.Store(ledger);
@@ -56,7 +56,7 @@ internal static class TenantDecisions
         if (fromTier != toTier)
         {
             var tier = TierCatalog.Find(toTier)!;
-            outbox.Publish(new TenantTierChanged(correlation, tenant.Id, fromTier, toTier, tier.RateLimitPerMinute, tier.Features(), now), tenant.Id);
+            outbox.Publish(new TenantTierChanged(correlation, tenant.Id, fromTier, toTier, tier.RateLimitPerMinute, tier.Features(), now, version), tenant.Id);
         }
 
         return [];

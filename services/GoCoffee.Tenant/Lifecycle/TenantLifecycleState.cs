@@ -32,6 +32,9 @@ public sealed class TenantLifecycleState : SagaStateMachineInstance
 
     /// <summary>True once the tenant was active: later provisioning rounds are updates, not onboarding.</summary>
     public bool WasActivated { get; set; }
+
+    /// <summary>The tenant stream's version after the event this saga recorded last: the version its published events carry.</summary>
+    public long TenantVersion { get; set; }
 }
 
 public sealed class TenantLifecycleOptions

@@ -89,21 +89,22 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                                 context.Message.Namespaces,
                                 context.Now(),
                                 TierCatalog.Find(context.Saga.Tier)?.RateLimitPerMinute ?? 0,
-                                TierCatalog.Find(context.Saga.Tier)?.Features() ?? []),
+                                TierCatalog.Find(context.Saga.Tier)?.Features() ?? [],
+                                context.Saga.TenantVersion),
                             context => context.Saga.TenantId))
                 .TransitionTo(Active),
             When(StepFailed)
                 .CancelStepTimeout()
                 .Record(context => new ClusterStepFailed(context.Message.Step, context.Message.FailedObject.ToString(), context.Message.StatusCode, context.Message.Message, context.Message.RemovedObjects.Select(o => o.ToString()).ToList(), context.Now()))
                 .PublishDurably(
-                    context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "ChildObjectFailed", $"{context.Message.FailedObject}: {context.Message.Message}", context.Now()),
+                    context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "ChildObjectFailed", $"{context.Message.FailedObject}: {context.Message.Message}", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Failed),
             When(StepTimedOut, context => context.Message.Token == context.Saga.StepTimeoutToken)
                 .Then(context => context.Saga.StepTimeoutToken = null)
                 .Record(context => new ClusterStepFailed(context.Message.Step, "cluster-agent", 504, $"No answer to the {context.Message.Step} step in time; nothing more will be applied.", [], context.Now()))
                 .PublishDurably(
-                    context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "StepTimedOut", $"The {context.Message.Step} step timed out.", context.Now()),
+                    context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "StepTimedOut", $"The {context.Message.Step} step timed out.", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Failed));
 
@@ -113,7 +114,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .CancelStepTimeout()
                 .Record(context => new WorkloadsSuspended("Suspended", context.Message.Workloads.Count, context.Now()))
                 .PublishDurably(
-                    context => new TenantSuspended(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.SuspensionReason ?? "Suspended by an operator", context.Now()),
+                    context => new TenantSuspended(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.SuspensionReason ?? "Suspended by an operator", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Suspended),
             When(StepFailed)
@@ -137,7 +138,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .CancelStepTimeout()
                 .Record(context => new WorkloadsResumed(context.Message.Workloads.Count, context.Now()))
                 .PublishDurably(
-                    context => new TenantResumed(context.Saga.CorrelationId, context.Saga.TenantId, context.Now()),
+                    context => new TenantResumed(context.Saga.CorrelationId, context.Saga.TenantId, context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Active),
             When(StepFailed)
@@ -201,7 +202,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .CancelStepTimeout()
                 .Record(context => new TenantRemoved(context.Message.Deleted, context.Message.Skipped, context.Now()))
                 .RevokeAllApiKeys()
-                .PublishDurably(context => new TenantDeleted(context.Saga.CorrelationId, context.Saga.TenantId, context.Now()), context => context.Saga.TenantId)
+                .PublishDurably(context => new TenantDeleted(context.Saga.CorrelationId, context.Saga.TenantId, context.Now(), context.Saga.TenantVersion), context => context.Saga.TenantId)
                 .TransitionTo(Deleted),
             When(StepFailed)
                 .CancelStepTimeout()
