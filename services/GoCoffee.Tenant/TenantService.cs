@@ -23,6 +23,10 @@ public static class TenantService
             store =>
             {
                 store.Events.StreamIdentity = StreamIdentity.AsString;
+
+                // The tenant's Version is its resourceVersion and ETag: it must be the stream's version after every append.
+                // Marten's default (quick) append leaves it unset when an event is appended to an existing stream.
+                store.Events.AppendMode = EventAppendMode.Rich;
                 store.Events.MetadataConfig.UserNameEnabled = true;
                 store.Projections.Snapshot<Lifecycle.Tenant>(SnapshotLifecycle.Inline);
                 store.Schema.For<Lifecycle.Tenant>().Index(t => t.Phase);
