@@ -18,6 +18,10 @@ public static class TenantService
     public static IHostApplicationBuilder AddTenantService(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TenantLifecycleOptions>().Bind(builder.Configuration.GetSection("Tenants"));
+        builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection(ApiKeyOptions.Section))
+            .Validate(o => o.MaxLivePerTenant >= 1 && o.RevokedRetention >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero, "Tenants:ApiKeys: MaxLivePerTenant must be at least 1, RevokedRetention not negative, PruneInterval positive.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<RevokedApiKeyPruner>();
         builder.AddPlatformService(
             Identity,
             store =>
@@ -31,7 +35,7 @@ public static class TenantService
                 store.Projections.Snapshot<Lifecycle.Tenant>(SnapshotLifecycle.Inline);
                 store.Schema.For<Lifecycle.Tenant>().Index(t => t.Phase);
                 store.Schema.For<TenantLedger>().UseOptimisticConcurrency(true);
-                store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash);
+                store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash).Index(k => k.RevokedAt);
                 store.AddSaga<TenantLifecycleState>();
             },
             bus =>

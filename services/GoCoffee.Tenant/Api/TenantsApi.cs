@@ -22,6 +22,10 @@ public static class TenantsApi
 {
     public const int MaxDocumentBytes = 256 * 1024;
 
+    public const int DefaultAuditPageSize = 100;
+
+    public const int MaxAuditPageSize = 500;
+
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
@@ -35,7 +39,7 @@ public static class TenantsApi
         api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period").RequirePlatformAdmin();
         api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when").RequireTenantAccess();
         api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period").RequirePlatformAdmin();
-        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when").RequireTenantAccess();
+        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when, a page at a time (limit, after; Link rel=next)").RequireTenantAccess();
         return api;
     }
 
@@ -279,15 +283,42 @@ public static class TenantsApi
         return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}");
     }
 
-    internal static async Task<IResult> Audit(string tenantId, IQuerySession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant's events in order, a page at a time: <c>limit</c> (default <see cref="DefaultAuditPageSize"/>, at most
+    /// <see cref="MaxAuditPageSize"/>) events after version <c>after</c>. When more follow, a <c>Link: &lt;…&gt;; rel="next"</c>
+    /// header points at the next page.
+    /// </summary>
+    internal static async Task<IResult> Audit(string tenantId, string? limit, string? after, HttpContext http, IQuerySession session, CancellationToken cancellationToken)
     {
-        var events = await session.Events.FetchStreamAsync(tenantId, token: cancellationToken);
-        if (events.Count == 0)
+        var size = DefaultAuditPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxAuditPageSize))
+        {
+            return ApiProblems.Invalid("limit", $"must be a whole number from 1 to {MaxAuditPageSize}");
+        }
+
+        long from = 0;
+        if (after is not null && !long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from))
+        {
+            return ApiProblems.Invalid("after", "must be an event version (a whole number, 0 or more), as in the previous page's next link");
+        }
+
+        if (await session.Events.FetchStreamStateAsync(tenantId, cancellationToken) is null)
         {
             return ApiProblems.NotFound(tenantId);
         }
 
-        return TypedResults.Ok(events.Select(e => new AuditEntry(e.Version, e.EventTypeName, e.UserName, e.Timestamp, e.Data)).ToList());
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey == tenantId && e.Version > from)
+            .OrderBy(e => e.Version)
+            .Take(size + 1)
+            .ToListAsync(cancellationToken);
+        var page = events.Take(size).Select(e => new AuditEntry(e.Version, e.EventTypeName, e.UserName, e.Timestamp, e.Data)).ToList();
+        if (events.Count > size)
+        {
+            http.Response.Headers.Link = $"<{TenantService.Identity.RoutePrefix}/{Uri.EscapeDataString(tenantId)}/audit?after={page[^1].Version}&limit={size}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page);
     }
 
     private static async Task<IResult> Transition(
