@@ -101,8 +101,9 @@ public sealed class TenantMemoryBoundsTests(BoundedTenantHost tenants) : IClassF
         Assert.Equal(Enumerable.Range(1, versions.Count).Select(v => (long)v), versions);
         var whole = await tenants.Client.GetFromJsonAsync<JsonElement>($"/api/tenants/paged-audit/audit?limit={Api.TenantsApi.MaxAuditPageSize}");
         Assert.Equal(versions, whole.EnumerateArray().Select(e => e.GetProperty("version").GetInt64()).Take(versions.Count));
+        // The lifecycle saga may still be appending: after the last version read, only newer events come.
         var afterAll = await tenants.Client.GetFromJsonAsync<JsonElement>($"/api/tenants/paged-audit/audit?after={whole.GetArrayLength()}");
-        Assert.Equal(0, afterAll.GetArrayLength());
+        Assert.All(afterAll.EnumerateArray(), e => Assert.True(e.GetProperty("version").GetInt64() > whole.GetArrayLength()));
 
         foreach (var (query, field) in new[] { ("limit=0", "limit"), ($"limit={Api.TenantsApi.MaxAuditPageSize + 1}", "limit"), ("limit=ten", "limit"), ("after=-1", "after"), ("after=x", "after") })
         {
