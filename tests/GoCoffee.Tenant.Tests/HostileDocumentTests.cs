@@ -111,6 +111,18 @@ public sealed class HostileDocumentTests(TenantHost tenants) : IClassFixture<Ten
         Assert.Contains("more than once", problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_typed_request_body_with_a_duplicated_key_is_refused_naming_it()
+    {
+        using var body = new StringContent("""{"holder":"aiworkload/a","cpu":"1","cpu":"64"}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await tenants.Client.PostAsync("/api/tenants/hostile/quota/reservations", body);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'cpu'", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> Send(string method, string format, string body)
     {
         if (method == "POST")
