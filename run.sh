@@ -13,7 +13,8 @@
 #   ./run.sh --stop          stop a ./run.sh of this checkout running elsewhere (or its left-over processes)
 #
 # Environment: GOCOFFEE_RUN_TIMEOUT (readiness timeout, s), GOCOFFEE_RUN_RESTARTS (restarts of a process
-# that crashes during startup before giving up [1]), GOCOFFEE_PG_PORT / GOCOFFEE_RABBITMQ_PORT (as infra.sh),
+# that crashes during startup before giving up [1]), GOCOFFEE_RUN_CRASH_RESTARTS (restarts of a process that dies
+# after startup [5]), GOCOFFEE_PG_PORT / GOCOFFEE_RABBITMQ_PORT (as infra.sh),
 # GOCOFFEE_DEV_KEYS (Platform__UseDevelopmentKeys of every process [true]: the published development keys sign the
 # internal tokens and the JWTs of scripts/dev-token.sh; false requires real keys, see gateway/GoCoffee.Gateway/README.md).
 # Logs: .run/logs/<name>.log (previous run's: <name>.prev.log); PIDs: .run/pids/<name>.pid.
@@ -500,14 +501,24 @@ if ((DO_SMOKE)); then
 fi
 
 # ----------------------------------------------------- 7. foreground ---
-declare -A REPORTED
+# A service or the gateway that dies after startup (a crash, an OOM kill, kill -9) is started again, at most
+# GOCOFFEE_RUN_CRASH_RESTARTS times per process [5]; its log up to the crash is kept as <name>.crash-<n>.log.
+declare -A REPORTED CRASHES
+MAX_CRASH_RESTARTS=${GOCOFFEE_RUN_CRASH_RESTARTS:-5}
 while :; do
   for e in "${STARTED[@]}"; do
     name=${e%%:*}; pid=${e##*:}
     if [[ -z ${REPORTED[$name]:-} ]] && ! alive "$pid"; then
-      REPORTED[$name]=1
       wait "$pid" 2>/dev/null && code=0 || code=$?
-      err "$name (pid $pid) exited unexpectedly (exit code $code); the others keep running"
+      if [[ -n ${PID_OF[$name]:-} ]] && (( ${CRASHES[$name]:-0} < MAX_CRASH_RESTARTS )); then
+        CRASHES[$name]=$(( ${CRASHES[$name]:-0} + 1 ))
+        cp -f "$LOG_DIR/$name.log" "$LOG_DIR/$name.crash-after-start-${CRASHES[$name]}.log"
+        warn "$name (pid $pid) exited (exit code $code); restarting it (restart ${CRASHES[$name]} of $MAX_CRASH_RESTARTS; log up to the crash: .run/logs/$name.crash-after-start-${CRASHES[$name]}.log)"
+        start_app "$name"
+        continue
+      fi
+      REPORTED[$name]=1
+      err "$name (pid $pid) exited unexpectedly (exit code $code); not restarted again; the others keep running"
       show_log_tail "$name" 30
     fi
   done

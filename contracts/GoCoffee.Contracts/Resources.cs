@@ -2,6 +2,16 @@ using System.Text.Json.Serialization;
 
 namespace GoCoffee.Contracts;
 
+/// <summary>What every reader of a client's resource document (API body, custom object) enforces while it parses.</summary>
+public static class ResourceDocumentLimits
+{
+    /// <summary>
+    /// Deepest nesting of objects and arrays a resource document may have (the tenant's deepest field is 6 levels down).
+    /// Checked while the text is read, before any tree is built: a deeper document is refused, never recursed into.
+    /// </summary>
+    public const int MaxDepth = 32;
+}
+
 /// <summary>The metadata every platform resource has, as in Kubernetes.</summary>
 public sealed class ResourceMetadata
 {

@@ -28,6 +28,11 @@ public static class Problems
             }
         });
         builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
+
+        // A body that cannot be read into an endpoint's parameter (bad JSON, a duplicated key, a wrong type) reaches the
+        // handler below, which names the field; otherwise minimal APIs answer a bare 400 outside Development. (An
+        // exception an IExceptionHandler handles is not logged as unhandled.)
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
         return builder;
     }

@@ -31,6 +31,9 @@ public static class ServiceDefaultsExtensions
         {
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
             options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+
+            // A key given twice is refused (a 400 naming it), never resolved silently to the last one.
+            options.SerializerOptions.AllowDuplicateProperties = false;
         });
         return builder;
     }

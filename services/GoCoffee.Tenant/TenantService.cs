@@ -18,16 +18,24 @@ public static class TenantService
     public static IHostApplicationBuilder AddTenantService(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TenantLifecycleOptions>().Bind(builder.Configuration.GetSection("Tenants"));
+        builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection(ApiKeyOptions.Section))
+            .Validate(o => o.MaxLivePerTenant >= 1 && o.RevokedRetention >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero, "Tenants:ApiKeys: MaxLivePerTenant must be at least 1, RevokedRetention not negative, PruneInterval positive.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<RevokedApiKeyPruner>();
         builder.AddPlatformService(
             Identity,
             store =>
             {
                 store.Events.StreamIdentity = StreamIdentity.AsString;
+
+                // The tenant's Version is its resourceVersion and ETag: it must be the stream's version after every append.
+                // Marten's default (quick) append leaves it unset when an event is appended to an existing stream.
+                store.Events.AppendMode = EventAppendMode.Rich;
                 store.Events.MetadataConfig.UserNameEnabled = true;
                 store.Projections.Snapshot<Lifecycle.Tenant>(SnapshotLifecycle.Inline);
                 store.Schema.For<Lifecycle.Tenant>().Index(t => t.Phase);
                 store.Schema.For<TenantLedger>().UseOptimisticConcurrency(true);
-                store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash);
+                store.Schema.For<ApiKey>().Index(k => k.TenantId).Index(k => k.Hash).Index(k => k.RevokedAt);
                 store.AddSaga<TenantLifecycleState>();
             },
             bus =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GoCoffee.Tenant.Documents;
 
 namespace GoCoffee.Tenant.Tests;
 
@@ -53,6 +54,11 @@ public sealed class HostileDocumentTests(TenantHost tenants) : IClassFixture<Ten
         { "an invalid resource name", "json", With(d => d["metadata"]!["name"] = "Enterprise Customer"), "metadata.name" },
         { "an invalid label key", "json", With(d => d["metadata"]!["labels"] = JsonNode.Parse("""{"bad key!":"x"}""")), "metadata.labels.bad key!" },
         { "nested 100 deep", "json", "{\"spec\":" + string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 101), "$" },
+        { "nested 33 deep (one over the limit)", "json", "{\"spec\":" + string.Concat(Enumerable.Repeat("[", 32)) + new string(']', 32) + "}", "$" },
+        { "a duplicated top-level key", "json", Valid.Replace("\"kind\":\"Tenant\"", "\"kind\":\"Tenant\",\"kind\":\"Tenant\"", StringComparison.Ordinal), "kind" },
+        { "a duplicated spec key (last one would win)", "json", Valid.Replace("\"tier\":\"premium\"", "\"tier\":\"free\",\"tier\":\"premium\"", StringComparison.Ordinal), "spec.tier" },
+        { "a duplicated key in an array's object", "json", With(d => d["metadata"]!["managedFields"] = JsonNode.Parse("""[{"manager":"kubectl"},{"manager":"a"}]""")).Replace("\"manager\":\"a\"", "\"manager\":\"a\",\"manager\":\"b\"", StringComparison.Ordinal), "metadata.managedFields[1].manager" },
+        { "YAML nested 33 deep (one over the limit)", "yaml", "spec: " + string.Concat(Enumerable.Repeat("[", 32)) + new string(']', 32) + "\n", "$" },
         { "YAML that does not parse", "yaml", "apiVersion: tenant.gocoffee.dev/v1\nspec: [unclosed", "$" },
         { "YAML aliases (billion laughs)", "yaml", "a: &a [\"lol\",\"lol\"]\nb: &b [*a,*a,*a]\nc: [*b,*b,*b]\n", "$" },
         { "YAML with a duplicate key", "yaml", "apiVersion: tenant.gocoffee.dev/v1\nkind: Tenant\nkind: Tenant\n", "$" },
@@ -71,6 +77,64 @@ public sealed class HostileDocumentTests(TenantHost tenants) : IClassFixture<Ten
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var errors = problem.RootElement.GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out _), $"{why}: no error for '{field}' in {errors}");
+    }
+
+    [Theory]
+    [InlineData("yaml", "POST")]
+    [InlineData("json", "POST")]
+    [InlineData("yaml", "PATCH")]
+    [InlineData("json", "PATCH")]
+    public async Task A_document_nested_deeper_than_the_limit_is_refused_naming_the_max_depth_while_the_limit_itself_is_read(string format, string method)
+    {
+        static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+        var tooDeep = format == "yaml" ? $"spec: {Nested(ResourceDocument.MaxDepth)}\n" : $"{{\"spec\":{Nested(ResourceDocument.MaxDepth)}}}";
+        var deepest = format == "yaml" ? $"spec: {Nested(ResourceDocument.MaxDepth - 1)}\n" : $"{{\"spec\":{Nested(ResourceDocument.MaxDepth - 1)}}}";
+
+        using var refused = await Send(method, format, tooDeep);
+        var problem = await TenantApiTests.AssertProblem(refused, HttpStatusCode.BadRequest, "$");
+        Assert.Contains($"max depth {ResourceDocument.MaxDepth}", problem, StringComparison.Ordinal);
+
+        // At the limit the document is read: what it holds is then wrong for other reasons, none of them its depth.
+        using var read = await Send(method, format, deepest);
+        var answer = await read.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("max depth", answer, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"tier":"free","tier":"enterprise"}""", "tier")]
+    [InlineData("""{"displayName":"x","resources":{"cpu":"1","cpu":"64"}}""", "resources.cpu")]
+    public async Task A_change_with_a_duplicated_key_is_refused_naming_it(string body, string field)
+    {
+        using var response = await Send("PATCH", "json", body);
+
+        var problem = await TenantApiTests.AssertProblem(response, HttpStatusCode.BadRequest, field);
+        Assert.Contains("more than once", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_typed_request_body_with_a_duplicated_key_is_refused_naming_it()
+    {
+        using var body = new StringContent("""{"holder":"aiworkload/a","cpu":"1","cpu":"64"}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await tenants.Client.PostAsync("/api/tenants/hostile/quota/reservations", body);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'cpu'", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    private Task<HttpResponseMessage> Send(string method, string format, string body)
+    {
+        if (method == "POST")
+        {
+            return format == "yaml" ? tenants.PostYaml(body) : tenants.PostJson(body);
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Patch, "/api/tenants/hostile")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, format == "yaml" ? "application/yaml" : "application/merge-patch+json"),
+        };
+        return tenants.Client.SendAsync(request);
     }
 
     [Fact]

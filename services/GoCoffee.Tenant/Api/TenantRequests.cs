@@ -2,7 +2,8 @@ using GoCoffee.Contracts.Tenants;
 
 namespace GoCoffee.Tenant.Api;
 
-public sealed record IssuedApiKey(string Id, string Key, string Note);
+/// <param name="Key">The plain key: only in the answer that issued it; null in a replay of that answer.</param>
+public sealed record IssuedApiKey(string Id, string? Key, string Note);
 
 public sealed record TenantCreatedResponse(TenantResource Tenant, IssuedApiKey? ApiKey, bool Replayed);
 

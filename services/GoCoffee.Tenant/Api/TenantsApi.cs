@@ -23,6 +23,10 @@ public static class TenantsApi
 {
     public const int MaxDocumentBytes = 256 * 1024;
 
+    public const int DefaultAuditPageSize = 100;
+
+    public const int MaxAuditPageSize = 500;
+
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
@@ -36,7 +40,7 @@ public static class TenantsApi
         api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period").RequirePlatformAdmin();
         api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when").RequireTenantAccess();
         api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period").RequirePlatformAdmin();
-        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when").RequireTenantAccess();
+        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when, a page at a time (limit, after; Link rel=next)").RequireTenantAccess();
         return api;
     }
 
@@ -72,7 +76,7 @@ public static class TenantsApi
         var existing = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
         if (existing is not null)
         {
-            return Replay(existing, idempotencyKey, requestHash);
+            return await Replay(http, session, existing, idempotencyKey, requestHash, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -89,13 +93,11 @@ public static class TenantsApi
             // Lost a race with the same request (or another one) for this id.
             await using var query = session.DocumentStore.QuerySession();
             var winner = await query.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
-            return winner is null ? ApiProblems.Conflict("spec.tenantId", $"tenant '{tenantId}' is being created by another request") : Replay(winner, idempotencyKey, requestHash);
+            return winner is null ? ApiProblems.Conflict("spec.tenantId", $"tenant '{tenantId}' is being created by another request") : await Replay(http, query, winner, idempotencyKey, requestHash, cancellationToken);
         }
 
         var created = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
-        return TypedResults.Accepted(
-            $"{TenantService.Identity.RoutePrefix}/{tenantId}",
-            new TenantCreatedResponse(created!.ToResource(), new IssuedApiKey(key.Id, plainKey, "Shown once: store it now. It starts working when the tenant is Active."), Replayed: false));
+        return CreatedAnswer(http, created!, new IssuedApiKey(key.Id, plainKey, "Shown once: store it now. It starts working when the tenant is Active."), replayed: false);
     }
 
     internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> List(IQuerySession session, ClaimsPrincipal user, int? page, int? pageSize, CancellationToken cancellationToken)
@@ -138,8 +140,7 @@ public static class TenantsApi
             return ApiProblems.NotFound(tenantId);
         }
 
-        http.Response.Headers.ETag = $"\"{tenant.Version}\"";
-        return TypedResults.Ok(tenant.ToResource());
+        return TypedResults.Ok(Versioned(http, tenant));
     }
 
     internal static async Task<IResult> Change(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
@@ -204,7 +205,7 @@ public static class TenantsApi
 
         await session.SaveChangesAsync(cancellationToken);
         var updated = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
-        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", updated!.ToResource());
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", Versioned(http, updated!));
     }
 
     internal static Task<IResult> Suspend(string tenantId, SuspendRequest? request, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken) =>
@@ -261,7 +262,7 @@ public static class TenantsApi
         session.Events.Append(tenantId, new DeletionRequested(grace, now));
         outbox.Publish(new TenantDeletionRequested(TenantCorrelation.For(tenantId), tenantId, grace, now), tenantId);
         await session.SaveChangesAsync(cancellationToken);
-        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}/deletion-plan", (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!.ToResource());
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}/deletion-plan", Versioned(http, (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!));
     }
 
     internal static async Task<IResult> DeletionPlan(string tenantId, IQuerySession session, CancellationToken cancellationToken)
@@ -296,15 +297,42 @@ public static class TenantsApi
         return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}");
     }
 
-    internal static async Task<IResult> Audit(string tenantId, IQuerySession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant's events in order, a page at a time: <c>limit</c> (default <see cref="DefaultAuditPageSize"/>, at most
+    /// <see cref="MaxAuditPageSize"/>) events after version <c>after</c>. When more follow, a <c>Link: &lt;…&gt;; rel="next"</c>
+    /// header points at the next page.
+    /// </summary>
+    internal static async Task<IResult> Audit(string tenantId, string? limit, string? after, HttpContext http, IQuerySession session, CancellationToken cancellationToken)
     {
-        var events = await session.Events.FetchStreamAsync(tenantId, token: cancellationToken);
-        if (events.Count == 0)
+        var size = DefaultAuditPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxAuditPageSize))
+        {
+            return ApiProblems.Invalid("limit", $"must be a whole number from 1 to {MaxAuditPageSize}");
+        }
+
+        long from = 0;
+        if (after is not null && !long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from))
+        {
+            return ApiProblems.Invalid("after", "must be an event version (a whole number, 0 or more), as in the previous page's next link");
+        }
+
+        if (await session.Events.FetchStreamStateAsync(tenantId, cancellationToken) is null)
         {
             return ApiProblems.NotFound(tenantId);
         }
 
-        return TypedResults.Ok(events.Select(e => new AuditEntry(e.Version, e.EventTypeName, e.UserName, e.Timestamp, e.Data)).ToList());
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey == tenantId && e.Version > from)
+            .OrderBy(e => e.Version)
+            .Take(size + 1)
+            .ToListAsync(cancellationToken);
+        var page = events.Take(size).Select(e => new AuditEntry(e.Version, e.EventTypeName, e.UserName, e.Timestamp, e.Data)).ToList();
+        if (events.Count > size)
+        {
+            http.Response.Headers.Link = $"<{TenantService.Identity.RoutePrefix}/{Uri.EscapeDataString(tenantId)}/audit?after={page[^1].Version}&limit={size}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page);
     }
 
     private static async Task<IResult> Transition(
@@ -328,20 +356,43 @@ public static class TenantsApi
         }
 
         await session.SaveChangesAsync(cancellationToken);
-        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!.ToResource());
+        return TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenantId}", Versioned(http, (await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken))!));
     }
 
-    private static IResult Replay(Lifecycle.Tenant existing, string? idempotencyKey, string requestHash)
+    /// <summary>
+    /// A create repeated with its Idempotency-Key gets the first answer again: 202, the same Location, the tenant as it
+    /// was created (resourceVersion and ETag included) and the same key id — but not the key, which is shown once.
+    /// </summary>
+    private static async Task<IResult> Replay(HttpContext http, IQuerySession session, Lifecycle.Tenant existing, string? idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
-        if (idempotencyKey is not null && existing.IdempotencyKey == idempotencyKey)
+        if (idempotencyKey is null || existing.IdempotencyKey != idempotencyKey)
         {
-            return existing.RequestHash == requestHash
-                ? TypedResults.Ok(new TenantCreatedResponse(existing.ToResource(), ApiKey: null, Replayed: true))
-                : ApiProblems.Conflict("Idempotency-Key", "was already used with a different request", "Idempotency-Key reused.");
+            return ApiProblems.Conflict("spec.tenantId", $"tenant '{existing.Id}' already exists", "The tenant already exists.");
         }
 
-        return ApiProblems.Conflict("spec.tenantId", $"tenant '{existing.Id}' already exists", "The tenant already exists.");
+        if (existing.RequestHash != requestHash)
+        {
+            return ApiProblems.Conflict("Idempotency-Key", "was already used with a different request", "Idempotency-Key reused.");
+        }
+
+        var asCreated = await session.Events.AggregateStreamAsync<Lifecycle.Tenant>(existing.Id, version: TenantDecisions.ApiCreatedVersion, token: cancellationToken) ?? existing;
+        var keyId = asCreated.ApiKeyIds.FirstOrDefault() ?? string.Empty;
+        http.Response.Headers[IdempotencyReplayedHeader] = "true";
+        return CreatedAnswer(http, asCreated, new IssuedApiKey(keyId, Key: null, "Shown once, in the first answer to this request; a replay never shows it. Rotate the key if it was lost."), replayed: true);
     }
+
+    private static IResult CreatedAnswer(HttpContext http, Lifecycle.Tenant tenant, IssuedApiKey key, bool replayed) =>
+        TypedResults.Accepted($"{TenantService.Identity.RoutePrefix}/{tenant.Id}", new TenantCreatedResponse(Versioned(http, tenant), key, replayed));
+
+    /// <summary>The tenant's representation, its resourceVersion also in the ETag header (what If-Match compares).</summary>
+    private static TenantResource Versioned(HttpContext http, Lifecycle.Tenant tenant)
+    {
+        http.Response.Headers.ETag = $"\"{tenant.Version}\"";
+        return tenant.ToResource();
+    }
+
+    /// <summary>Set on an answer that repeats an earlier one for the same Idempotency-Key.</summary>
+    public const string IdempotencyReplayedHeader = "Idempotency-Replayed";
 
     /// <summary>Another request created the same stream or documents first (however Marten and Npgsql report it).</summary>
     private static bool IsDuplicate(Exception? ex)

@@ -4,6 +4,7 @@ using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.Api;
 using GoCoffee.Tenant.Lifecycle;
 using Marten;
+using Microsoft.Extensions.Options;
 
 namespace GoCoffee.Tenant.ApiKeys;
 
@@ -31,7 +32,7 @@ public static class ApiKeysApi
         return TypedResults.Ok(keys.Select(View).ToList());
     }
 
-    internal static async Task<IResult> Issue(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Issue(string tenantId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, IOptions<ApiKeyOptions> options, CancellationToken cancellationToken)
     {
         var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
         if (tenant is null)
@@ -44,18 +45,29 @@ public static class ApiKeysApi
             return ApiProblems.Conflict("status.phase", $"the tenant is {tenant.Phase}");
         }
 
+        if (await LiveKeys(session, tenantId, cancellationToken) >= options.Value.MaxLivePerTenant)
+        {
+            return TooManyKeys(options.Value.MaxLivePerTenant);
+        }
+
         var plain = IssueKey(tenant, http, session, outbox, clock.GetUtcNow(), out var key);
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/tenants/{tenantId}/api-keys/{key.Id}", new IssuedApiKey(key.Id, plain, "Shown once: store it now."));
     }
 
-    internal static async Task<IResult> Rotate(string tenantId, string keyId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Rotate(string tenantId, string keyId, HttpContext http, IDocumentSession session, IOutbox outbox, TimeProvider clock, IOptions<ApiKeyOptions> options, CancellationToken cancellationToken)
     {
         var tenant = await session.LoadAsync<Lifecycle.Tenant>(tenantId, cancellationToken);
         var old = await session.LoadAsync<ApiKey>(keyId, cancellationToken);
         if (tenant is null || old is null || old.TenantId != tenantId || old.Status == ApiKeyStatus.Revoked)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such API key.", detail: $"keyId: '{keyId}' is not a live key of tenant '{tenantId}'.");
+        }
+
+        // A rotation replaces a key: it is refused only where the tenant already holds more than the maximum (a lowered limit).
+        if (await LiveKeys(session, tenantId, cancellationToken) - 1 >= options.Value.MaxLivePerTenant)
+        {
+            return TooManyKeys(options.Value.MaxLivePerTenant);
         }
 
         var now = clock.GetUtcNow();
@@ -82,6 +94,12 @@ public static class ApiKeysApi
 
         return TypedResults.Ok(View(key));
     }
+
+    private static Task<int> LiveKeys(IQuerySession session, string tenantId, CancellationToken cancellationToken) =>
+        session.Query<ApiKey>().CountAsync(k => k.TenantId == tenantId && k.Status != ApiKeyStatus.Revoked, cancellationToken);
+
+    private static IResult TooManyKeys(int max) =>
+        ApiProblems.Conflict("apiKeys", $"a tenant may hold at most {max} live API keys (max {max}); revoke one, or rotate it, first", "Too many API keys.");
 
     private static string IssueKey(Lifecycle.Tenant tenant, HttpContext http, IDocumentSession session, IOutbox outbox, DateTimeOffset now, out ApiKey key)
     {

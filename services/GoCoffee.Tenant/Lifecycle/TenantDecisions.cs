@@ -15,6 +15,9 @@ namespace GoCoffee.Tenant.Lifecycle;
 /// </summary>
 internal static class TenantDecisions
 {
+    /// <summary>The stream version of a tenant just created through the API: <see cref="TenantCreated"/> and its first key's <see cref="ApiKeyAdded"/>.</summary>
+    public const int ApiCreatedVersion = 2;
+
     public static void Register(IDocumentSession session, IOutbox outbox, TenantSpec spec, string resourceName, string source, string? idempotencyKey, string requestHash, DateTimeOffset now, ApiKey? initialKey)
     {
         var tenantId = spec.TenantId!;

@@ -43,6 +43,24 @@ public sealed class TenantResourceJsonTests
     }
 
     [Fact]
+    public void An_object_nested_deeper_than_the_platforms_limit_is_refused_naming_the_rule_and_one_at_the_limit_is_read()
+    {
+        static JsonObject Nested(int depth)
+        {
+            var obj = Object();
+            obj["metadata"]!["managedFields"] = JsonNode.Parse("[{\"fieldsV1\":" + string.Concat(Enumerable.Repeat("{\"f:x\":", depth - 5)) + "{}" + new string('}', depth - 5) + "}]");
+            return obj;
+        }
+
+        // root, metadata, managedFields, its item, then fieldsV1 and what it nests.
+        var error = Assert.Throws<JsonException>(() => TenantResourceJson.Read(Nested(ResourceDocumentLimits.MaxDepth + 1)));
+        Assert.Equal("$", TenantResourceJson.FieldOf(error));
+        Assert.Contains($"max depth {ResourceDocumentLimits.MaxDepth}", error.Message, StringComparison.Ordinal);
+
+        Assert.Equal("ent-customer-1", TenantResourceJson.Read(Nested(ResourceDocumentLimits.MaxDepth)).Spec!.TenantId);
+    }
+
+    [Fact]
     public void The_written_status_carries_the_generation_seen_on_itself_and_every_condition_with_times_to_the_second()
     {
         var at = new DateTimeOffset(2025, 6, 1, 12, 30, 15, 123, TimeSpan.FromHours(2));

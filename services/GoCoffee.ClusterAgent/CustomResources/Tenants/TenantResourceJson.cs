@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using GoCoffee.Contracts;
 using GoCoffee.Contracts.Tenants;
 
 namespace GoCoffee.ClusterAgent.CustomResources.Tenants;
@@ -29,6 +30,13 @@ internal static class TenantResourceJson
     /// <exception cref="JsonException">A field has a type the model cannot read; <see cref="JsonException.Path"/> names it.</exception>
     public static TenantResource Read(JsonObject obj)
     {
+        // The platform's one bound on a resource document's nesting, as the tenant service applies to its API bodies.
+        if (Deeper(obj, ResourceDocumentLimits.MaxDepth))
+        {
+            throw new JsonException(
+                $"The object nests objects and arrays more than {ResourceDocumentLimits.MaxDepth} levels deep (max depth {ResourceDocumentLimits.MaxDepth}).", "$", null, null);
+        }
+
         var copy = obj.DeepClone().AsObject();
         copy.Remove("status");
         if (copy["metadata"] is JsonObject metadata)
@@ -65,6 +73,36 @@ internal static class TenantResourceJson
         }
 
         return node;
+    }
+
+    /// <summary>Whether <paramref name="root"/> nests objects and arrays more than <paramref name="maxDepth"/> levels (walked without recursion).</summary>
+    internal static bool Deeper(JsonNode root, int maxDepth)
+    {
+        var pending = new Stack<(JsonNode Node, int Depth)>();
+        pending.Push((root, 1));
+        while (pending.TryPop(out var item))
+        {
+            if (item.Depth > maxDepth)
+            {
+                return true;
+            }
+
+            var children = item.Node switch
+            {
+                JsonObject map => map.Select(entry => entry.Value),
+                JsonArray list => list.AsEnumerable(),
+                _ => [],
+            };
+            foreach (var child in children)
+            {
+                if (child is JsonObject or JsonArray)
+                {
+                    pending.Push((child, item.Depth + 1));
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The field a <see cref="JsonException"/> is about, as the tenant service names fields: <c>spec.resources.namespaces</c>.</summary>

@@ -36,7 +36,7 @@ public sealed class TenantResourceReconciler(
             var unreadable = new TenantStatus
             {
                 Phase = "Failed",
-                Conditions = [new ResourceCondition("Synced", "False", "Invalid", $"{field}: has the wrong type for this field", clock.GetUtcNow())],
+                Conditions = [new ResourceCondition("Synced", "False", "Invalid", field == "$" ? ex.Message : $"{field}: has the wrong type for this field", clock.GetUtcNow())],
             };
             await statusWriter.WriteAsync(resource, TenantResourceJson.Status(unreadable, resource.Generation()), cancellationToken);
             return;
