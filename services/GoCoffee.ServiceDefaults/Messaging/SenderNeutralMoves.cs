@@ -10,12 +10,15 @@ namespace GoCoffee.ServiceDefaults.Messaging;
 /// MassTransit moves a failed message to <c>_error</c> (and an unconsumed one to <c>_skipped</c>) with the properties
 /// it arrived with, <c>user_id</c> included; RabbitMQ would refuse that publish from this process's login and close the
 /// channel, so the message would circle forever. These moves drop <c>user_id</c> (the original sender stays in the
-/// reason headers of a refusal); everything else is MassTransit's own move.
+/// reason headers of a refusal); everything else is MassTransit's own move. No <c>Fault&lt;T&gt;</c> events are
+/// published either: nothing in the platform consumes them, the <c>_error</c> queue holds the message and the reason,
+/// and no broker user needs permissions on MassTransit's fault exchanges.
 /// </summary>
 public static class SenderNeutralMoves
 {
     public static void UseSenderNeutralMoves(this IReceiveEndpointConfigurator endpoint)
     {
+        endpoint.PublishFaults = false;
         endpoint.ConfigureError(error =>
         {
             error.UseFilter(new GenerateFaultFilter());
