@@ -57,11 +57,18 @@ public sealed class UntrustedSenderException(string message) : Exception(message
 
 /// <summary>
 /// Refuses a message listed in <see cref="TrustedSenders"/> unless the broker vouches that its owning service sent it:
-/// the consumer does not run, and the message goes to the endpoint's <c>_error</c> queue (no retries) with the reason.
+/// the consumer does not run, the refusal is logged and counted (<c>gocoffee.messages.refused</c>), and the message
+/// goes to the endpoint's <c>_error</c> queue (no retries) with the reason (MassTransit discards it instead on a
+/// temporary endpoint, such as the gateway's per-instance queue).
 /// </summary>
 public sealed class TrustedSenderFilter<T>(BrokerUsers users, ILogger<TrustedSenderFilter<T>> logger) : IFilter<ConsumeContext<T>>
     where T : class
 {
+    public const string RefusedCounter = "gocoffee.messages.refused";
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> Refused =
+        Telemetry.Meter.CreateCounter<long>(RefusedCounter, description: "Messages refused because the broker does not vouch that their owning service sent them");
+
     public Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
         if (TrustedSenders.OwnerOf(typeof(T)) is not { } owner)
@@ -80,6 +87,7 @@ public sealed class TrustedSenderFilter<T>(BrokerUsers users, ILogger<TrustedSen
             ? $"{typeof(T).Name} refused: only the {owner} service (broker user {expected}) may send it, and this message carries no broker-validated user_id"
             : $"{typeof(T).Name} refused: only the {owner} service (broker user {expected}) may send it, and this message was published by broker user {sender}";
         logger.LogWarning("Message {MessageId} on {Endpoint}: {Reason}", context.MessageId, context.ReceiveContext.InputAddress.AbsolutePath, reason);
+        Refused.Add(1, new KeyValuePair<string, object?>("message_type", typeof(T).Name), new KeyValuePair<string, object?>("sender", sender ?? "none"));
         throw new UntrustedSenderException(reason);
     }
 
