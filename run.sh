@@ -46,7 +46,14 @@ RABBITMQ_CONSOLE_URL="http://127.0.0.1:${GOCOFFEE_RABBITMQ_MGMT_PORT:-15672}"
 PG_PORT=${GOCOFFEE_PG_PORT:-5432}
 RMQ_PORT=${GOCOFFEE_RABBITMQ_PORT:-5672}
 PG_CONN="Host=127.0.0.1;Port=$PG_PORT;Database=gocoffee;Username=gocoffee;Password=gocoffee"
-RMQ_CONN="amqp://gocoffee:gocoffee@127.0.0.1:$RMQ_PORT/"
+RMQ_CONN="amqp://gocoffee:gocoffee@127.0.0.1:$RMQ_PORT/"   # the administrator: shown to operators, never given to a process
+# Each process logs in to RabbitMQ as its own user (gocoffee-<name>), whose password scripts/infra.sh generated.
+RMQ_SECRETS="${GOCOFFEE_DATA_ROOT:-/var/lib/gocoffee}/secrets"
+rmq_conn_of() { # name
+  local file="$RMQ_SECRETS/rabbitmq-$1.password"
+  [[ -r $file ]] || die "no broker password for $1 in $file: run scripts/infra.sh up (as root) to create the per-service RabbitMQ users"
+  printf 'amqp://gocoffee-%s:%s@127.0.0.1:%s/' "$1" "$(<"$file")" "$RMQ_PORT"
+}
 
 # name | project folder | port | API prefix. The gateway must stay last (it is checked last).
 APPS=(
@@ -368,7 +375,7 @@ start_app() { # name
   start_proc "$name" "${BINDIR[$name]}" \
     Urls="http://127.0.0.1:$port" \
     ConnectionStrings__Postgres="$PG_CONN" \
-    ConnectionStrings__RabbitMq="$RMQ_CONN" \
+    ConnectionStrings__RabbitMq="$(rmq_conn_of "$name")" \
     ClusterAgent__ManifestsPath="${GOCOFFEE_MANIFESTS:-$RUN_DIR/manifests}" \
     Platform__UseDevelopmentKeys="${GOCOFFEE_DEV_KEYS:-true}" \
     "${OTEL_ENV[@]}" \

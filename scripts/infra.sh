@@ -10,8 +10,11 @@
 # Connection details (defaults):
 #   PostgreSQL  Host=127.0.0.1;Port=5432;Database=gocoffee;Username=gocoffee;Password=gocoffee
 #               (role has LOGIN + CREATEDB, so tests may create their own databases)
-#   RabbitMQ    amqp://gocoffee:gocoffee@127.0.0.1:5672/   (administrator, full rights on vhost /)
+#   RabbitMQ    amqp://gocoffee:gocoffee@127.0.0.1:5672/   (administrator, full rights on vhost /: operators, tests)
 #               management http://127.0.0.1:15672  prometheus http://127.0.0.1:15692/metrics
+#               one user per platform process (gocoffee-tenant, gocoffee-gateway, ...): no tags, the permissions of
+#               scripts/broker-permissions.tsv on vhost /, a generated password kept (never printed) in
+#               $GOCOFFEE_DATA_ROOT/secrets/rabbitmq-<service>.password (mode 600); run.sh and tye read them
 #
 # Environment overrides:
 #   GOCOFFEE_DATA_ROOT            state root (pid/marker files, logs, RabbitMQ data) [/var/lib/gocoffee]
@@ -437,6 +440,42 @@ rmq_provision() {
   fi
 }
 
+SECRETS_DIR="$DATA_ROOT/secrets"
+RMQ_PERMISSIONS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/broker-permissions.tsv"
+
+# JSON string body of $1 (backslashes and quotes escaped).
+json_string() { local v=${1//\\/\\\\}; printf '"%s"' "${v//\"/\\\"}"; }
+# PUT management API path $1 with the JSON body on stdin, as the app user (the body never shows in a process list).
+rmq_api_put() {
+  curl -fsS --max-time 10 -o /dev/null -u "$APP_USER:$APP_PASS" -X PUT -H 'content-type: application/json' \
+    --data-binary @- "http://127.0.0.1:$RMQ_MGMT_PORT/api/$1"
+}
+
+# One broker user per platform process, with exactly the permissions of broker-permissions.tsv (idempotent: a
+# password once generated is kept; users, tags and permissions are set again on every 'up').
+rmq_provision_services() {
+  [[ -f $RMQ_PERMISSIONS ]] || die "rabbitmq: $RMQ_PERMISSIONS not found"
+  mkdir -p "$SECRETS_DIR"
+  chmod 700 "$SECRETS_DIR"
+  local service configure write read user file password names=()
+  while IFS=$'\t' read -r service configure write read; do
+    [[ -z $service || $service == \#* ]] && continue
+    user="gocoffee-$service"
+    file="$SECRETS_DIR/rabbitmq-$service.password"
+    if [[ ! -s $file ]]; then
+      (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
+    fi
+    chmod 600 "$file"
+    password=$(<"$file")
+    printf '{"password":%s,"tags":""}' "$(json_string "$password")" | rmq_api_put "users/$user" \
+      || die "rabbitmq: could not create user $user through the management API"
+    printf '{"configure":%s,"write":%s,"read":%s}' "$(json_string "$configure")" "$(json_string "$write")" "$(json_string "$read")" \
+      | rmq_api_put "permissions/%2F/$user" || die "rabbitmq: could not set the permissions of $user"
+    names+=("$user")
+  done <"$RMQ_PERMISSIONS"
+  log "rabbitmq: ensured service users ${names[*]} (no tags; permissions from scripts/broker-permissions.tsv; passwords in $SECRETS_DIR)"
+}
+
 rmq_wait() {
   local deadline=$((SECONDS + TIMEOUT))
   until rmq_healthy; do
@@ -457,6 +496,7 @@ rmq_up() {
     else
       log "rabbitmq: reusing existing broker on port $RMQ_PORT: $(port_owner "$RMQ_PORT")"
     fi
+    rmq_provision_services
     return 0
   fi
 
@@ -485,6 +525,7 @@ rmq_up() {
   fi
   rmq_provision
   rmq_wait
+  rmq_provision_services
   if [[ -f $RMQ_MARKER ]] && grep -qx "pid=$(rmq_our_pid || echo none)" "$RMQ_MARKER"; then
     log "rabbitmq: started by infra.sh (pid $(rmq_our_pid))"
   fi

@@ -55,6 +55,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
   psql "$PG_ADMIN" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1
   curl -s -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null
+  for svc in tenant ai-workload cluster-agent gateway; do curl -s -X DELETE "$RABBIT_API/users/$VHOST.$svc" >/dev/null; done
   rm -rf "$OUT/manifests"
 }
 trap cleanup EXIT
@@ -63,7 +64,20 @@ psql "$PG_ADMIN" -qc "create database \"$DB\"" >/dev/null || die "cannot create 
 curl -sf -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null || die "cannot create RabbitMQ virtual host $VHOST"
 curl -sf -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/gocoffee" >/dev/null
 PG="Host=127.0.0.1;Port=5432;Database=$DB;Username=gocoffee;Password=gocoffee"
-MQ="amqp://gocoffee:gocoffee@127.0.0.1:5672/$VHOST"
+# Each process logs in as its own broker user with production's permissions (scripts/broker-permissions.tsv), as run.sh does.
+json_string() { local v=${1//\\/\\\\}; printf '"%s"' "${v//\"/\\\"}"; }
+declare -A MQ_OF=()
+while IFS=$'\t' read -r svc configure write read; do
+  [[ -z $svc || $svc == \#* ]] && continue
+  [[ $svc == tenant || $svc == ai-workload || $svc == cluster-agent || $svc == gateway ]] || continue
+  pass=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf '{"password":"%s","tags":""}' "$pass" | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/users/$VHOST.$svc" >/dev/null \
+    || die "cannot create RabbitMQ user $VHOST.$svc"
+  printf '{"configure":%s,"write":%s,"read":%s}' "$(json_string "$configure")" "$(json_string "$write")" "$(json_string "$read")" \
+    | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/permissions/$VHOST/$VHOST.$svc" >/dev/null \
+    || die "cannot set the permissions of $VHOST.$svc"
+  MQ_OF[$svc]="amqp://$VHOST.$svc:$pass@127.0.0.1:5672/$VHOST"
+done <"$ROOT/scripts/broker-permissions.tsv"
 
 declare -A PID_OF=()
 start() { # name project-dir dll env...
@@ -74,12 +88,13 @@ start() { # name project-dir dll env...
 }
 # CPU time (ms, user + system) a process has used so far.
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
-COMMON=(ConnectionStrings__Postgres="$PG" ConnectionStrings__RabbitMq="$MQ" Platform__UseDevelopmentKeys=true)
-start tenant services/GoCoffee.Tenant GoCoffee.Tenant Urls=http://127.0.0.1:$PORT_TENANT "${COMMON[@]}"
-start ai services/GoCoffee.AiWorkload GoCoffee.AiWorkload Urls=http://127.0.0.1:$PORT_AI "${COMMON[@]}"
-start agent services/GoCoffee.ClusterAgent GoCoffee.ClusterAgent Urls=http://127.0.0.1:$PORT_AGENT "${COMMON[@]}" \
+COMMON=(ConnectionStrings__Postgres="$PG" Messaging__BrokerUserPrefix="$VHOST." Platform__UseDevelopmentKeys=true)
+start tenant services/GoCoffee.Tenant GoCoffee.Tenant Urls=http://127.0.0.1:$PORT_TENANT "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[tenant]}"
+start ai services/GoCoffee.AiWorkload GoCoffee.AiWorkload Urls=http://127.0.0.1:$PORT_AI "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[ai-workload]}"
+start agent services/GoCoffee.ClusterAgent GoCoffee.ClusterAgent Urls=http://127.0.0.1:$PORT_AGENT "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[cluster-agent]}" \
   ClusterAgent__Target=manifests ClusterAgent__ManifestsPath="$OUT/manifests"
-start gateway gateway/GoCoffee.Gateway GoCoffee.Gateway Urls=http://127.0.0.1:$PORT_GATEWAY ConnectionStrings__RabbitMq="$MQ" Platform__UseDevelopmentKeys=true \
+start gateway gateway/GoCoffee.Gateway GoCoffee.Gateway Urls=http://127.0.0.1:$PORT_GATEWAY ConnectionStrings__RabbitMq="${MQ_OF[gateway]}" \
+  Messaging__BrokerUserPrefix="$VHOST." Platform__UseDevelopmentKeys=true \
   ReverseProxy__Clusters__tenant__Destinations__primary__Address=http://127.0.0.1:$PORT_TENANT \
   ReverseProxy__Clusters__ai-workload__Destinations__primary__Address=http://127.0.0.1:$PORT_AI \
   ReverseProxy__Clusters__observability__Destinations__primary__Address=http://127.0.0.1:9 \

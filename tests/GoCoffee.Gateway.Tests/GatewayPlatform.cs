@@ -35,6 +35,9 @@ public sealed class GatewayPlatform : IAsyncLifetime
 
     public PlatformHost Tenants { get; private set; } = null!;
 
+    /// <summary>The platform's virtual host, with every process's broker user.</summary>
+    public TestVirtualHost VirtualHost => _virtualHost;
+
     public PlatformHost Ai { get; private set; } = null!;
 
     public PlatformHost Agent { get; private set; } = null!;

@@ -1,3 +1,4 @@
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -89,6 +90,7 @@ public sealed class PlatformHost : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0",
             ["ConnectionStrings:Postgres"] = database.ConnectionString,
             ["ConnectionStrings:RabbitMq"] = virtualHost.ConnectionString,
+            ["Messaging:BrokerUserPrefix"] = virtualHost.UserPrefix,
             ["Messaging:Outbox:PollInterval"] = "00:00:00.100",
             ["Serilog:MinimumLevel:Default"] = "Warning",
 
@@ -103,6 +105,13 @@ public sealed class PlatformHost : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(configuration);
         addService(builder);
+
+        // A platform process logs in as its own broker user, with production's permissions, unless the test names a login.
+        var identity = builder.Services.Select(service => service.ImplementationInstance).OfType<ServiceIdentity>().FirstOrDefault();
+        if (identity is not null && virtualHost.HasUserFor(identity.Name) && settings?.ContainsKey("ConnectionStrings:RabbitMq") != true)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:RabbitMq"] = virtualHost.ConnectionStringFor(identity.Name) });
+        }
         var app = builder.Build();
         mapService(app);
         await app.StartAsync();

@@ -96,10 +96,16 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 }
 
-/// <summary>A RabbitMQ virtual host of its own for one test class (created through the management API), deleted afterwards.</summary>
+/// <summary>
+/// A RabbitMQ virtual host of its own for one test class (created through the management API), deleted afterwards, with
+/// the platform's broker users for it: <c>&lt;vhost&gt;.&lt;service&gt;</c> for every process in
+/// <c>scripts/broker-permissions.tsv</c>, with exactly the permissions production grants (users are broker-wide,
+/// so each test virtual host has its own). <see cref="ConnectionString"/> is the administrator's (tests' own probes).
+/// </summary>
 public sealed class TestVirtualHost : IAsyncDisposable
 {
     private readonly HttpClient _api;
+    private readonly Dictionary<string, string> _users = new(StringComparer.Ordinal);
 
     private TestVirtualHost(string name, HttpClient api)
     {
@@ -111,8 +117,11 @@ public sealed class TestVirtualHost : IAsyncDisposable
 
     public string Name { get; }
 
-    /// <summary>An amqp:// URI for this virtual host.</summary>
+    /// <summary>An amqp:// URI for this virtual host, as the broker's administrator.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The prefix of this virtual host's broker users: services get it as <c>Messaging:BrokerUserPrefix</c>.</summary>
+    public string UserPrefix => $"{Name}.";
 
     public static async Task<TestVirtualHost> Create()
     {
@@ -125,9 +134,55 @@ public sealed class TestVirtualHost : IAsyncDisposable
             async () => (await api.PutAsync($"vhosts/{name}", null)).IsSuccessStatusCode ? (bool?)true : null,
             TimeSpan.FromSeconds(90),
             $"RabbitMQ's management API creates virtual host {name}");
-        using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
-        (await api.PutAsync($"permissions/{name}/{user}", permissions)).EnsureSuccessStatusCode();
-        return new TestVirtualHost(name, api);
+        await SetPermissions(api, name, user, new BrokerPermissions(".*", ".*", ".*"));
+        var virtualHost = new TestVirtualHost(name, api);
+        foreach (var (service, permissions) in BrokerPermissions.Production)
+        {
+            await virtualHost.CreateUser(service, permissions);
+        }
+
+        return virtualHost;
+    }
+
+    /// <summary>The amqp:// URI with which <paramref name="service"/> logs in to this virtual host (its own broker user).</summary>
+    public string ConnectionStringFor(string service) => ConnectionStringAs(UserPrefix + service);
+
+    /// <summary>True when <paramref name="service"/> is a process of the platform with a broker user of its own.</summary>
+    public bool HasUserFor(string service) => _users.ContainsKey(UserPrefix + service);
+
+    /// <summary>
+    /// Creates another broker user for this virtual host (<c>&lt;vhost&gt;.&lt;name&gt;</c>, removed with it), e.g. a
+    /// forger with its own permissions; returns its amqp:// URI.
+    /// </summary>
+    public async Task<string> CreateUser(string name, BrokerPermissions permissions)
+    {
+        var user = UserPrefix + name;
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        using var body = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { password, tags = string.Empty }), Encoding.UTF8, "application/json");
+        (await _api.PutAsync($"users/{Uri.EscapeDataString(user)}", body)).EnsureSuccessStatusCode();
+        _users[user] = password;
+        await SetPermissions(_api, Name, user, permissions);
+        return ConnectionStringAs(user);
+    }
+
+    private string ConnectionStringAs(string user)
+    {
+        if (!_users.TryGetValue(user, out var password))
+        {
+            throw new ArgumentException($"No broker user {user} in virtual host {Name}.", nameof(user));
+        }
+
+        var broker = TestInfrastructure.RabbitMq;
+        return new UriBuilder(broker) { UserName = Uri.EscapeDataString(user), Password = password, Path = "/" + Uri.EscapeDataString(Name) }.Uri.ToString();
+    }
+
+    private static async Task SetPermissions(HttpClient api, string vhost, string user, BrokerPermissions permissions)
+    {
+        using var body = new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read }),
+            Encoding.UTF8,
+            "application/json");
+        (await api.PutAsync($"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(user)}", body)).EnsureSuccessStatusCode();
     }
 
     /// <summary>How many messages sit in a queue of this virtual host (0 when the queue does not exist).</summary>
@@ -143,9 +198,37 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == System.Text.Json.JsonValueKind.Number ? messages.GetInt32() : 0;
     }
 
+    /// <summary>The messages in a queue (left in it): headers (e.g. the reason MassTransit gives in <c>_error</c>) and body.</summary>
+    public async Task<IReadOnlyList<PeekedMessage>> PeekMessages(string queue, int count = 10)
+    {
+        using var body = new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 50000 }),
+            Encoding.UTF8,
+            "application/json");
+        using var response = await _api.PostAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/get", body);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.EnumerateArray()
+            .Select(message => new PeekedMessage(
+                message.GetProperty("properties").TryGetProperty("headers", out var headers) && headers.ValueKind == System.Text.Json.JsonValueKind.Object
+                    ? headers.EnumerateObject().ToDictionary(header => header.Name, header => header.Value.ToString())
+                    : new Dictionary<string, string>(),
+                message.GetProperty("payload").GetString() ?? string.Empty))
+            .ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _api.DeleteAsync($"vhosts/{Name}");
+        foreach (var user in _users.Keys)
+        {
+            await _api.DeleteAsync($"users/{Uri.EscapeDataString(user)}");
+        }
+
         _api.Dispose();
     }
 
@@ -157,4 +240,26 @@ public sealed class TestVirtualHost : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         return client;
     }
+}
+
+/// <summary>A message read from a queue without taking it off.</summary>
+public sealed record PeekedMessage(IReadOnlyDictionary<string, string> Headers, string Payload)
+{
+    /// <summary>Why MassTransit moved it to an <c>_error</c> queue (the exception's message).</summary>
+    public string? FaultMessage => Headers.GetValueOrDefault("MT-Fault-Message");
+}
+
+/// <summary>A broker user's configure, write and read permissions in one virtual host (anchored regular expressions).</summary>
+public sealed record BrokerPermissions(string Configure, string Write, string Read)
+{
+    public const string FileName = "broker-permissions.tsv";
+
+    /// <summary>Every platform process's permissions as <c>scripts/broker-permissions.tsv</c> (copied beside the tests) grants them.</summary>
+    public static IReadOnlyDictionary<string, BrokerPermissions> Production { get; } = Load(Path.Combine(AppContext.BaseDirectory, FileName));
+
+    public static IReadOnlyDictionary<string, BrokerPermissions> Load(string path) =>
+        File.ReadLines(path)
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split('\t'))
+            .ToDictionary(columns => columns[0], columns => new BrokerPermissions(columns[1], columns[2], columns[3]), StringComparer.Ordinal);
 }

@@ -60,7 +60,9 @@ public static class TenantDirectorySync
         builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHealthChecks().AddCheck<TenantDirectoryHealthCheck>(HealthCheckName, tags: [ServiceDefaults.Health.Ready]);
 
-        var connection = MessagingExtensions.BrokerAddress(builder.Configuration);
+        // Checked now, so a missing or anonymous broker login fails the start; read again when the bus is built.
+        MessagingExtensions.BrokerAddress(builder.Configuration, builder.Environment);
+        builder.Services.AddBrokerUsers(builder.Configuration);
         // One queue per gateway host (even two in one process, as in tests): each must see every event.
         var queue = $"{identity.Name}-tenant-directory-{identity.Instance}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}".ToLowerInvariant();
         builder.Services.AddMassTransit(bus =>
@@ -76,13 +78,21 @@ public static class TenantDirectorySync
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.UsePlatformBroker(connection, identity);
+                rabbit.UsePlatformBroker(MessagingExtensions.BrokerAddress(context.GetRequiredService<IConfiguration>(), context.GetRequiredService<IHostEnvironment>()), identity);
+
+                // Only the tenant service's directory events are applied (TrustedSenders); anything else is refused.
+                rabbit.UseConsumeFilter(typeof(TrustedSenderFilter<>), context);
                 rabbit.ReceiveEndpoint(queue, endpoint =>
                 {
+                    endpoint.UseSenderNeutralMoves();
                     endpoint.Durable = false;
                     endpoint.AutoDelete = true;
                     endpoint.PrefetchCount = 64;
-                    endpoint.UseMessageRetry(retry => retry.Immediate(3));
+                    endpoint.UseMessageRetry(retry =>
+                    {
+                        retry.Immediate(3);
+                        retry.Ignore<UntrustedSenderException>();
+                    });
                     endpoint.ConnectReceiveEndpointObserver(context.GetRequiredService<TenantDirectoryLoader>());
                     endpoint.ConfigureConsumer<TenantDirectoryConsumer>(context);
                 });

@@ -1,4 +1,5 @@
 using GoCoffee.ClusterAgent.Targets;
+using GoCoffee.ClusterAgent.Tenants;
 using GoCoffee.Contracts;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.ServiceDefaults.Messaging;
@@ -19,6 +20,17 @@ public sealed class DeleteTenantObjectsConsumer(IClusterTarget target, IOutbox o
     public async Task Consume(ConsumeContext<DeleteTenantObjects> context)
     {
         var command = context.Message;
+        if (TenantInvariants.Check(command.TenantId, command.Objects) is { } refused)
+        {
+            var refusal = TenantInvariants.Refusal(refused.Target, refused.Reason);
+            logger.LogWarning("Refused to delete objects of tenant {TenantId}: {ClusterObject} {Reason}", command.TenantId, refused.Target, refusal.Reason);
+            outbox.Publish(
+                new TenantClusterStepFailed(command.CorrelationId, command.TenantId ?? string.Empty, Step, refused.Target, refusal.StatusCode, refusal.Reason, []),
+                string.IsNullOrEmpty(command.TenantId) ? null : command.TenantId,
+                command.CorrelationId);
+            return;
+        }
+
         var deleted = new List<ClusterObjectRef>();
         var skipped = new List<ClusterObjectRef>();
         try

@@ -1,5 +1,6 @@
 using GoCoffee.ClusterAgent.Objects;
 using GoCoffee.ClusterAgent.Targets;
+using GoCoffee.ClusterAgent.Tenants;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.ServiceDefaults.Messaging;
 using MassTransit;
@@ -15,6 +16,17 @@ public sealed class PlanTenantDeletionConsumer(IClusterTarget target, IOutbox ou
     public async Task Consume(ConsumeContext<PlanTenantDeletion> context)
     {
         var command = context.Message;
+        if (TenantInvariants.Check(command.TenantId, objects: []) is { } refused)
+        {
+            var refusal = TenantInvariants.Refusal(refused.Target, refused.Reason);
+            logger.LogWarning("Refused to plan the deletion of tenant {TenantId}: {Reason}", command.TenantId, refusal.Reason);
+            outbox.Publish(
+                new TenantClusterStepFailed(command.CorrelationId, command.TenantId ?? string.Empty, Step, refused.Target, refusal.StatusCode, refusal.Reason, []),
+                string.IsNullOrEmpty(command.TenantId) ? null : command.TenantId,
+                command.CorrelationId);
+            return;
+        }
+
         try
         {
             var managed = await target.ListManagedAsync(command.TenantId, context.CancellationToken);

@@ -44,6 +44,25 @@ public static class Manifest
             && (tenantId is null || (labels.TryGetValue(PlatformLabels.Tenant, out var tenant) && tenant == tenantId));
     }
 
+    /// <summary>The tenant the manifest is labelled for; null when it names none.</summary>
+    public static string? TenantLabel(this JsonObject manifest) => manifest.Labels().GetValueOrDefault(PlatformLabels.Tenant);
+
+    /// <summary>
+    /// Applying <paramref name="manifest"/> over <paramref name="existing"/> is allowed only when the existing object is
+    /// already the platform's for the manifest's tenant: the cluster-agent never adopts what someone else made.
+    /// </summary>
+    public static void EnsureNotAdopting(this JsonObject manifest, JsonObject? existing)
+    {
+        if (existing is not null && !existing.IsManagedFor(manifest.TenantLabel() ?? string.Empty))
+        {
+            throw new Targets.ClusterRequestFailedException(
+                manifest.Reference(),
+                409,
+                $"refused by the cluster-agent: {manifest.Reference()} already exists and is not labelled {PlatformLabels.ManagedBy}={PlatformLabels.ManagedByPlatform}, {PlatformLabels.Tenant}={manifest.TenantLabel()}; the platform does not adopt objects it did not create",
+                transient: false);
+        }
+    }
+
     public static bool HasLabels(this JsonObject manifest, IReadOnlyDictionary<string, string>? labels)
     {
         if (labels is null)

@@ -30,10 +30,21 @@ public sealed class ProvisionTenantNamespacesConsumer(
         var plan = command.Plan;
         var cancellationToken = context.CancellationToken;
 
+        if (TenantInvariants.Check(plan) is { } refused)
+        {
+            Refuse(command, refused.Target, refused.Reason);
+            return;
+        }
+
         List<JsonObject> manifests;
         try
         {
             manifests = TenantObjects.For(plan, network.Value).Select(Manifest.From).ToList();
+            if (TenantInvariants.Check(plan.TenantId, manifests.Select(Manifest.Reference)) is { } strayObject)
+            {
+                Refuse(command, strayObject.Target, strayObject.Reason);
+                return;
+            }
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
@@ -74,16 +85,23 @@ public sealed class ProvisionTenantNamespacesConsumer(
     {
         var planned = plan.Namespaces.Select(ns => ns.Name).ToHashSet(StringComparer.Ordinal);
         var existing = await target.ListAsync(ObjectKind.Namespace, @namespace: null, PlatformLabels.ForTenant(plan.TenantId), cancellationToken);
-        foreach (var ns in existing.Select(Manifest.Reference).Where(ns => !planned.Contains(ns.Name)))
+        foreach (var ns in existing.Select(Manifest.Reference).Where(ns => !planned.Contains(ns.Name) && TenantInvariants.IsTenantNamespace(plan.TenantId, ns.Name)))
         {
             var outcome = await target.DeleteAsync(ns, plan.TenantId, cancellationToken);
             logger.LogInformation("Namespace {Namespace} of tenant {TenantId} is no longer planned: {Outcome}", ns.Name, plan.TenantId, outcome);
         }
     }
 
+    private void Refuse(ProvisionTenantNamespaces command, ClusterObjectRef target, string reason)
+    {
+        var refusal = TenantInvariants.Refusal(target, reason);
+        logger.LogWarning("Refused to provision tenant {TenantId}: {ClusterObject} {Reason}", command.Plan?.TenantId, target, refusal.Reason);
+        Fail(command, target, refusal.StatusCode, refusal.Reason, []);
+    }
+
     private void Fail(ProvisionTenantNamespaces command, ClusterObjectRef failed, int statusCode, string message, IReadOnlyList<ClusterObjectRef> removed) =>
         outbox.Publish(
-            new TenantClusterStepFailed(command.CorrelationId, command.Plan.TenantId, Step, failed, statusCode, message, removed),
-            command.Plan.TenantId,
+            new TenantClusterStepFailed(command.CorrelationId, command.Plan?.TenantId ?? string.Empty, Step, failed, statusCode, message, removed),
+            string.IsNullOrEmpty(command.Plan?.TenantId) ? null : command.Plan.TenantId,
             command.CorrelationId);
 }

@@ -10,7 +10,10 @@ namespace GoCoffee.ClusterAgent.Targets;
 /// </summary>
 public interface IClusterTarget
 {
-    /// <summary>Makes the object match <paramref name="manifest"/>, owning the fields it names (server-side apply).</summary>
+    /// <summary>
+    /// Makes the object match <paramref name="manifest"/>, owning the fields it names (server-side apply). An object that
+    /// already exists without the platform's labels for the manifest's tenant is never adopted: 409, nothing changes.
+    /// </summary>
     Task<ApplyOutcome> ApplyAsync(JsonObject manifest, CancellationToken cancellationToken = default);
 
     /// <returns>The object as stored, or null when there is none.</returns>
@@ -23,10 +26,10 @@ public interface IClusterTarget
     Task<IReadOnlyList<JsonObject>> ListManagedAsync(string tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Removes the object only if it carries the platform's managed-by label (and, when <paramref name="tenantId"/> is
-    /// given, that tenant's label); anything else is left alone and reported as <see cref="DeleteOutcome.NotManaged"/>.
+    /// Removes the object only if it carries the platform's managed-by label and <paramref name="tenantId"/>'s label
+    /// (required: no delete matches every tenant); anything else is left alone and reported as <see cref="DeleteOutcome.NotManaged"/>.
     /// </summary>
-    Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string? tenantId, CancellationToken cancellationToken = default);
+    Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Sets a workload's (Deployment, StatefulSet) replicas and the given annotations in one change; an annotation

@@ -42,6 +42,7 @@ public sealed class KubernetesApiTarget : IClusterTarget
 
         // Read first: whether the object existed before decides whether a failed step may remove it again.
         var before = await GetAsync(reference, cancellationToken);
+        manifest.EnsureNotAdopting(before);
         var patch = new V1Patch(manifest.ToJsonString(), V1Patch.PatchType.ApplyPatch);
         var applied = await Call(reference, async token =>
         {
@@ -123,8 +124,9 @@ public sealed class KubernetesApiTarget : IClusterTarget
         return found;
     }
 
-    public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string? tenantId, CancellationToken cancellationToken = default)
+    public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string tenantId, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
         using var activity = Start("delete", reference);
         var resource = Resource(reference);
         for (var attempt = 1; ; attempt++)

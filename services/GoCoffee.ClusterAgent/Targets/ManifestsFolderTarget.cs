@@ -34,6 +34,7 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
         {
             if (File.Exists(path))
             {
+                manifest.EnsureNotAdopting(await Read(reference, path, cancellationToken));
                 if (await File.ReadAllTextAsync(path, cancellationToken) == yaml)
                 {
                     return ApplyOutcome.Unchanged;
@@ -57,6 +58,11 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
 
     public async Task<IReadOnlyList<JsonObject>> ListAsync(ObjectKind kind, string? @namespace, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken = default)
     {
+        if (!KindName().IsMatch(kind.Kind))
+        {
+            return [];
+        }
+
         var pattern = $"{kind.Kind.ToLowerInvariant()}-*.yaml";
         var found = new List<JsonObject>();
         foreach (var manifest in await ReadAll(@namespace, pattern, cancellationToken))
@@ -73,8 +79,9 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
     public async Task<IReadOnlyList<JsonObject>> ListManagedAsync(string tenantId, CancellationToken cancellationToken = default) =>
         (await ReadAll(@namespace: null, "*.yaml", cancellationToken)).Where(manifest => manifest.IsManagedFor(tenantId)).ToList();
 
-    public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string? tenantId, CancellationToken cancellationToken = default)
+    public async Task<DeleteOutcome> DeleteAsync(ClusterObjectRef reference, string tenantId, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
         if (!TryPathOf(reference, out var path, out _))
         {
             return DeleteOutcome.NotFound;
@@ -178,7 +185,22 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
             return false;
         }
 
-        path = Path.Combine(Root, reference.Namespace ?? ClusterScopedFolder, $"{reference.Kind.ToLowerInvariant()}-{reference.Name}.yaml");
+        if (!KindName().IsMatch(reference.Kind))
+        {
+            invalid = $"kind: Invalid value: \"{reference.Kind}\": must be letters and digits, starting with a letter";
+            return false;
+        }
+
+        path = Path.GetFullPath(Path.Combine(Root, reference.Namespace ?? ClusterScopedFolder, $"{reference.Kind.ToLowerInvariant()}-{reference.Name}.yaml"));
+
+        // The checks above already keep every path in the folder; this makes sure of it whatever they miss.
+        if (!path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            invalid = $"{reference} would be written outside the manifests folder";
+            path = string.Empty;
+            return false;
+        }
+
         return true;
     }
 
@@ -206,6 +228,11 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
 
     private async Task<List<JsonObject>> ReadAll(string? @namespace, string pattern, CancellationToken cancellationToken)
     {
+        if (@namespace is not null && !NamespaceName().IsMatch(@namespace))
+        {
+            return [];
+        }
+
         var folder = @namespace is null ? Root : Path.Combine(Root, @namespace);
         if (!Directory.Exists(folder))
         {
@@ -237,4 +264,7 @@ public sealed partial class ManifestsFolderTarget(string root, ILogger<Manifests
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex NamespaceName();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,62}$")]
+    private static partial Regex KindName();
 }

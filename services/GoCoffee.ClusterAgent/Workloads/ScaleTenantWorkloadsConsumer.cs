@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using GoCoffee.ClusterAgent.Objects;
 using GoCoffee.ClusterAgent.Targets;
+using GoCoffee.ClusterAgent.Tenants;
 using GoCoffee.Contracts;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.ServiceDefaults.Messaging;
@@ -25,10 +26,23 @@ public sealed class ScaleTenantWorkloadsConsumer(IClusterTarget target, IOutbox 
     public async Task Consume(ConsumeContext<ScaleTenantWorkloads> context)
     {
         var command = context.Message;
+        var step = command.Suspend ? "suspend" : "resume";
+        var namespaces = (command.Namespaces ?? []).Select(ns => (ClusterObjectRef?)new ClusterObjectRef("v1", "Namespace", null, ns ?? string.Empty));
+        if (TenantInvariants.Check(command.TenantId, namespaces) is { } refused)
+        {
+            var refusal = TenantInvariants.Refusal(refused.Target, refused.Reason);
+            logger.LogWarning("Refused to scale workloads of tenant {TenantId}: {ClusterObject} {Reason}", command.TenantId, refused.Target, refusal.Reason);
+            outbox.Publish(
+                new TenantClusterStepFailed(command.CorrelationId, command.TenantId ?? string.Empty, step, refused.Target, refusal.StatusCode, refusal.Reason, []),
+                string.IsNullOrEmpty(command.TenantId) ? null : command.TenantId,
+                command.CorrelationId);
+            return;
+        }
+
         var scaled = new List<ClusterObjectRef>();
         try
         {
-            foreach (var ns in command.Namespaces.Distinct(StringComparer.Ordinal))
+            foreach (var ns in (command.Namespaces ?? []).Distinct(StringComparer.Ordinal))
             {
                 var namespaceObject = await target.GetAsync(new ClusterObjectRef("v1", "Namespace", null, ns), context.CancellationToken);
                 if (namespaceObject is null || !namespaceObject.IsManagedFor(command.TenantId))
@@ -54,7 +68,7 @@ public sealed class ScaleTenantWorkloadsConsumer(IClusterTarget target, IOutbox 
             // Whatever was scaled stays scaled and carries its annotation, so asking again finishes the job.
             logger.LogWarning("Scaling tenant {TenantId} failed at {ClusterObject}: {StatusCode} {Reason}", command.TenantId, failure.Target, failure.StatusCode, failure.Reason);
             outbox.Publish(
-                new TenantClusterStepFailed(command.CorrelationId, command.TenantId, command.Suspend ? "suspend" : "resume", failure.Target, failure.StatusCode, failure.Reason, []),
+                new TenantClusterStepFailed(command.CorrelationId, command.TenantId, step, failure.Target, failure.StatusCode, failure.Reason, []),
                 command.TenantId,
                 command.CorrelationId);
             return;

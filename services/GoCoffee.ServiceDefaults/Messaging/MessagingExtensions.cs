@@ -22,7 +22,9 @@ public static class MessagingExtensions
         var settings = builder.Configuration.GetSection("Messaging");
         var prefetch = settings.GetValue("PrefetchCount", 32);
         var concurrency = settings.GetValue("ConcurrentMessageLimit", 16);
-        var connection = BrokerAddress(builder.Configuration);
+        // Checked now, so a missing or anonymous broker login fails the start; read again when the bus is built.
+        BrokerAddress(builder.Configuration, builder.Environment);
+        builder.Services.AddBrokerUsers(builder.Configuration);
 
         builder.Services.AddOptions<OutboxRelayOptions>().Bind(settings.GetSection("Outbox"));
         builder.Services.AddScoped<IOutbox, MartenOutbox>();
@@ -35,10 +37,11 @@ public static class MessagingExtensions
             bus.DisableUsageReporting();
             bus.AddConsumer<PlatformProbeConsumer>();
             configure?.Invoke(bus);
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseSenderNeutralMoves());
 
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.UsePlatformBroker(connection, identity);
+                rabbit.UsePlatformBroker(BrokerAddress(context.GetRequiredService<IConfiguration>(), context.GetRequiredService<IHostEnvironment>()), identity);
                 rabbit.PrefetchCount = prefetch;
                 rabbit.ConcurrentMessageLimit = concurrency;
                 rabbit.UseMessageRetry(retry =>
@@ -46,7 +49,9 @@ public static class MessagingExtensions
                     retry.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
                     retry.Ignore<ArgumentException>();
                     retry.Ignore<System.ComponentModel.DataAnnotations.ValidationException>();
+                    retry.Ignore<UntrustedSenderException>();
                 });
+                rabbit.UseConsumeFilter(typeof(TrustedSenderFilter<>), context);
                 rabbit.UseConsumeFilter(typeof(InboxFilter<>), context);
                 rabbit.ConfigureEndpoints(context);
             });
@@ -61,24 +66,70 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The broker from <c>ConnectionStrings:RabbitMq</c> (default: the local one).</summary>
-    public static Uri BrokerAddress(IConfiguration configuration) =>
-        new(configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString);
+    /// <summary>
+    /// The broker from <c>ConnectionStrings:RabbitMq</c>, with this process's own login. In Development a missing one
+    /// is the local broker; anywhere else a missing connection string, or one without a user and password (or with
+    /// RabbitMQ's <c>guest</c>), stops the start.
+    /// </summary>
+    public static Uri BrokerAddress(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return environment.IsDevelopment()
+                ? new Uri(DefaultConnectionString)
+                : throw new InvalidOperationException(
+                    $"ConnectionStrings:{ConnectionStringName} is not set. Outside Development every process needs its own broker login: amqp://<user>:<password>@<host>:5672/<vhost> (see the README, Configuration).");
+        }
 
-    /// <summary>Connects to the platform's broker with the credentials of its URI, the connection named after the instance.</summary>
-    public static void UsePlatformBroker(this IRabbitMqBusFactoryConfigurator rabbit, Uri connection, ServiceIdentity identity) =>
+        if (!Uri.TryCreate(configured, UriKind.Absolute, out var address))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not an amqp:// URI.");
+        }
+
+        if (!environment.IsDevelopment() && Credentials(address) is not { User.Length: > 0, Password.Length: > 0, User: not "guest" })
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} names no broker login (or RabbitMQ's guest). Outside Development every process needs its own user and password: amqp://<user>:<password>@<host>:5672/<vhost> (see the README, Configuration).");
+        }
+
+        return address;
+    }
+
+    /// <summary>
+    /// Connects to the platform's broker with the credentials of its URI, the connection named after the instance; stamps
+    /// every outgoing message with that login (<see cref="SenderStamp"/>) and names the bus's own temporary queue after
+    /// the service, so the broker user's permissions can cover it.
+    /// </summary>
+    public static void UsePlatformBroker(this IRabbitMqBusFactoryConfigurator rabbit, Uri connection, ServiceIdentity identity)
+    {
+        var (user, password) = Credentials(connection);
+        if (user.Length == 0)
+        {
+            (user, password) = ("guest", "guest");
+        }
+
         rabbit.Host(connection, host =>
         {
-            var (user, password) = Credentials(connection);
             host.Username(user);
             host.Password(password);
             host.ConnectionName(identity.Instance);
         });
+        rabbit.OverrideDefaultBusEndpointQueueName($"{identity.Name}-bus-{identity.Instance}".ToLowerInvariant());
+        rabbit.StampSender(user);
+    }
+
+    /// <summary>Registers <see cref="BrokerUsers"/>, which <see cref="TrustedSenderFilter{T}"/> checks senders against.</summary>
+    public static IServiceCollection AddBrokerUsers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => BrokerUsers.From(configuration));
+        return services;
+    }
 
     private static (string User, string Password) Credentials(Uri connection)
     {
         var parts = Uri.UnescapeDataString(connection.UserInfo).Split(':', 2);
-        return parts.Length == 2 && parts[0].Length > 0 ? (parts[0], parts[1]) : ("guest", "guest");
+        return parts.Length == 2 ? (parts[0], parts[1]) : (parts[0], string.Empty);
     }
 
     /// <summary>

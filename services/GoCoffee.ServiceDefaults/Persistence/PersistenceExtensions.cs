@@ -20,7 +20,7 @@ public static class PersistenceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMartenStore(this IHostApplicationBuilder builder, string schema, Action<StoreOptions>? configure = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
+        var connectionString = ConnectionString(builder.Configuration, builder.Environment);
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         builder.Services.AddSingleton<OutboxSignal>();
@@ -53,6 +53,40 @@ public static class PersistenceExtensions
             .AddNpgSql(connectionString, name: "postgresql", tags: [Health.Ready], timeout: TimeSpan.FromSeconds(3));
 
         return builder;
+    }
+
+    /// <summary>
+    /// <c>ConnectionStrings:Postgres</c>. In Development a missing one is the local database; anywhere else a missing
+    /// connection string, or one without a user and password, stops the start.
+    /// </summary>
+    public static string ConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return environment.IsDevelopment()
+                ? DefaultConnectionString
+                : throw new InvalidOperationException(
+                    $"ConnectionStrings:{ConnectionStringName} is not set. Outside Development every service needs its database login: Host=<host>;Port=5432;Database=<db>;Username=<user>;Password=<password> (see the README, Configuration).");
+        }
+
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(configured);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not a PostgreSQL connection string: {ex.Message}", ex);
+        }
+
+        if (!environment.IsDevelopment() && (string.IsNullOrEmpty(parsed.Username) || string.IsNullOrEmpty(parsed.Password)))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} names no user and password. Outside Development every service needs its database login: Host=<host>;Port=5432;Database=<db>;Username=<user>;Password=<password> (see the README, Configuration).");
+        }
+
+        return configured;
     }
 
     /// <summary>A stable advisory-lock id per schema (string.GetHashCode is randomised per process).</summary>

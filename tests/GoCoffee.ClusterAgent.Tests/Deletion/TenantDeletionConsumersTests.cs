@@ -83,14 +83,28 @@ public sealed class TenantDeletionConsumersTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Objects_of_another_tenant_named_in_the_command_are_skipped()
+    public async Task A_command_naming_another_tenants_namespace_is_refused_and_deletes_nothing()
     {
         var otherNamespace = new ClusterObjectRef("v1", "Namespace", null, "other-tenant-1");
+        var quota = new ClusterObjectRef("v1", "ResourceQuota", "ent-customer-1-1", "gocoffee-tenant-quota");
 
-        var deleted = await _harness.Answer<TenantObjectsDeleted>(new DeleteTenantObjects(Guid.NewGuid(), "ent-customer-1", [HandMade, otherNamespace]));
+        var refused = await _harness.Answer<TenantClusterStepFailed>(new DeleteTenantObjects(Guid.NewGuid(), "ent-customer-1", [quota, HandMade, otherNamespace]));
 
-        Assert.Equal([HandMade, otherNamespace], deleted.Skipped);
-        Assert.Empty(deleted.Deleted);
+        Assert.Equal(403, refused.StatusCode);
+        Assert.Equal(otherNamespace, refused.FailedObject);
+        Assert.Empty(refused.RemovedObjects);
         Assert.NotNull(await _folder.Target.GetAsync(otherNamespace));
+        Assert.NotNull(await _folder.Target.GetAsync(quota));
+        Assert.NotNull(await _folder.Target.GetAsync(HandMade));
+    }
+
+    [Fact]
+    public async Task Objects_in_the_tenants_namespace_without_the_platforms_labels_are_skipped()
+    {
+        var deleted = await _harness.Answer<TenantObjectsDeleted>(new DeleteTenantObjects(Guid.NewGuid(), "ent-customer-1", [HandMade]));
+
+        Assert.Equal([HandMade], deleted.Skipped);
+        Assert.Empty(deleted.Deleted);
+        Assert.NotNull(await _folder.Target.GetAsync(HandMade));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GoCoffee.ClusterAgent.Objects;
 using GoCoffee.ClusterAgent.Targets;
 using GoCoffee.ClusterAgent.Tests.Support;
@@ -72,15 +73,17 @@ public sealed class ProvisionTenantNamespacesConsumerTests : IAsyncLifetime
             await _folder.Target.ApplyAsync(manifest);
         }
 
-        // The third namespace's name is not a DNS label: the target refuses it as the API server would (422).
-        var broken = plan with { Namespaces = [.. plan.Namespaces.Select((ns, i) => i == 2 ? ns with { Name = "Ent_Customer-1-3" } : ns)] };
+        // The third namespace exists already and is not the platform's: it is never adopted, so the run fails there (409).
+        var squatted = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "ent-customer-1-3" } };
+        await _folder.Target.ApplyAsync(squatted);
 
-        var failed = await _harness.Answer<TenantClusterStepFailed>(new ProvisionTenantNamespaces(Guid.NewGuid(), broken));
+        var failed = await _harness.Answer<TenantClusterStepFailed>(new ProvisionTenantNamespaces(Guid.NewGuid(), plan));
 
         Assert.Equal("provision", failed.Step);
-        Assert.Equal(new ClusterObjectRef("v1", "Namespace", null, "Ent_Customer-1-3"), failed.FailedObject);
-        Assert.Equal(422, failed.StatusCode);
-        Assert.Contains("metadata.name", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(new ClusterObjectRef("v1", "Namespace", null, "ent-customer-1-3"), failed.FailedObject);
+        Assert.Equal(409, failed.StatusCode);
+        Assert.Contains("does not adopt", failed.Message, StringComparison.Ordinal);
+        Assert.False((await _folder.Target.GetAsync(squatted.Reference()))!.IsManagedFor("ent-customer-1"));
 
         var left = (await _folder.Target.ListManagedAsync("ent-customer-1")).Select(Manifest.Reference).ToList();
         Assert.Equal(existing.Select(Manifest.Reference).Select(r => r.ToString()).Order(), left.Select(r => r.ToString()).Order());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.Testing;
+using GoCoffee.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace GoCoffee.ClusterAgent.Tests.Support;
@@ -20,10 +21,11 @@ public sealed class ClusterAgentAnswers : IAsyncDisposable
         _answers = answers;
     }
 
+    /// <param name="virtualHost">The test's virtual host: the stand-in logs in as its tenant service's broker user.</param>
     public static async Task<ClusterAgentAnswers> Start(TestVirtualHost virtualHost)
     {
         var answers = new ConcurrentQueue<object>();
-        var broker = new Uri(virtualHost.ConnectionString);
+        var broker = new Uri(virtualHost.ConnectionStringFor("tenant"));
         var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
@@ -32,6 +34,10 @@ public sealed class ClusterAgentAnswers : IAsyncDisposable
                 host.Username(credentials[0]);
                 host.Password(credentials[1]);
             });
+
+            // As the tenant service does: its own queue names (its permissions cover "tenant-*"), its login on every message.
+            rabbit.OverrideDefaultBusEndpointQueueName($"tenant-stand-in-bus-{Guid.NewGuid():N}");
+            rabbit.StampSender(credentials[0]);
             rabbit.ReceiveEndpoint("tenant-saga-stand-in", endpoint =>
             {
                 endpoint.Handler<TenantNamespacesProvisioned>(Collect);

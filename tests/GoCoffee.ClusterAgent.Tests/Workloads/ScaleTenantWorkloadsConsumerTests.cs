@@ -84,12 +84,26 @@ public sealed class ScaleTenantWorkloadsConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_namespace_that_is_not_the_tenants_is_never_scaled()
+    public async Task A_command_naming_a_namespace_that_is_not_the_tenants_is_refused_and_scales_nothing()
     {
-        var scaled = await _harness.Answer<TenantWorkloadsScaled>(Suspend() with { Namespaces = ["kube-system", "ent-customer-1-1"] });
+        var refused = await _harness.Answer<TenantClusterStepFailed>(Suspend() with { Namespaces = ["kube-system", "ent-customer-1-1"] });
+
+        Assert.Equal(403, refused.StatusCode);
+        Assert.Equal(new ClusterObjectRef("v1", "Namespace", null, "kube-system"), refused.FailedObject);
+        Assert.Contains("not one of tenant ent-customer-1's", refused.Message);
+        Assert.Equal((2, null), await Replicas(Foreign));
+        Assert.Equal((3, null), await Replicas(Barista));
+    }
+
+    [Fact]
+    public async Task A_namespace_named_like_the_tenants_but_not_labelled_for_it_is_never_scaled()
+    {
+        await _folder.Target.ApplyAsync(ScratchManifests.Workload("Deployment", "ent-customer-1-9", "squatter", 2));
+
+        var scaled = await _harness.Answer<TenantWorkloadsScaled>(Suspend() with { Namespaces = ["ent-customer-1-9", "ent-customer-1-1"] });
 
         Assert.Equal([Barista], scaled.Workloads);
-        Assert.Equal((2, null), await Replicas(Foreign));
+        Assert.Equal((2, null), await Replicas(new ClusterObjectRef("apps/v1", "Deployment", "ent-customer-1-9", "squatter")));
     }
 
     private static ScaleTenantWorkloads Suspend() => new(Guid.NewGuid(), "ent-customer-1", ["ent-customer-1-1", "ent-customer-1-2"], Suspend: true);

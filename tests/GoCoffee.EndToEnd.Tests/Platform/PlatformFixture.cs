@@ -106,7 +106,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 {
                     ["Urls"] = service.BaseAddress.ToString().TrimEnd('/'),
                     ["ConnectionStrings__Postgres"] = _database.ConnectionString,
-                    ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionString,
+                    ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionStringFor(service.Name),
+                    ["Messaging__BrokerUserPrefix"] = _virtualHost.UserPrefix,
                     [DevelopmentKeysVariable] = "true",
                 });
             }
@@ -115,7 +116,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             var gatewayEnvironment = new Dictionary<string, string>
             {
                 ["Urls"] = Gateway.BaseAddress.ToString().TrimEnd('/'),
-                ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionString,
+                ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionStringFor("gateway"),
+                ["Messaging__BrokerUserPrefix"] = _virtualHost.UserPrefix,
                 [DevelopmentKeysVariable] = "true",
             };
             foreach (var (name, _, _, cluster) in ServiceCatalog)

@@ -1,0 +1,61 @@
+using GoCoffee.Contracts.Cluster;
+using GoCoffee.Contracts.Tenants;
+
+namespace GoCoffee.ServiceDefaults.Messaging;
+
+/// <summary>
+/// The messages that grant access, change tenancy or drive the cluster-agent, each with the one service that may send
+/// it. A consumer acts on such a message only when the broker vouches that this service published it: RabbitMQ checks
+/// the AMQP <c>user_id</c> property against the login of the publishing connection (a mismatch closes the channel),
+/// and every process of the platform logs in as its own broker user (<see cref="BrokerUsers"/>). Messages not listed
+/// here (platform probes) are trusted from any platform process whose broker permissions let it publish them.
+/// </summary>
+public static class TrustedSenders
+{
+    public const string Tenant = "tenant";
+
+    public const string ClusterAgent = "cluster-agent";
+
+    private static readonly Dictionary<Type, string> Owners = new()
+    {
+        // The tenant service: requests about a tenant (its own saga takes them), the lifecycle it decides, API keys.
+        [typeof(TenantRegistered)] = Tenant,
+        [typeof(TenantChangeRequested)] = Tenant,
+        [typeof(TenantSuspensionRequested)] = Tenant,
+        [typeof(TenantResumptionRequested)] = Tenant,
+        [typeof(TenantDeletionRequested)] = Tenant,
+        [typeof(TenantDeletionCancellationRequested)] = Tenant,
+        [typeof(TenantActivated)] = Tenant,
+        [typeof(TenantTierChanged)] = Tenant,
+        [typeof(TenantSuspended)] = Tenant,
+        [typeof(TenantResumed)] = Tenant,
+        [typeof(TenantFailed)] = Tenant,
+        [typeof(TenantDeleted)] = Tenant,
+        [typeof(TenantStepTimedOut)] = Tenant,
+        [typeof(TenantDeletionGraceElapsed)] = Tenant,
+        [typeof(ApiKeyIssued)] = Tenant,
+        [typeof(ApiKeyRevoked)] = Tenant,
+
+        // The tenant service's commands to the cluster-agent, and the status it has the agent write.
+        [typeof(ProvisionTenantNamespaces)] = Tenant,
+        [typeof(ScaleTenantWorkloads)] = Tenant,
+        [typeof(PlanTenantDeletion)] = Tenant,
+        [typeof(DeleteTenantObjects)] = Tenant,
+        [typeof(TenantStatusChanged)] = Tenant,
+
+        // The cluster-agent's answers, and the Tenant custom resources it hands to the tenant service.
+        [typeof(TenantNamespacesProvisioned)] = ClusterAgent,
+        [typeof(TenantClusterStepFailed)] = ClusterAgent,
+        [typeof(TenantWorkloadsScaled)] = ClusterAgent,
+        [typeof(TenantDeletionPlanned)] = ClusterAgent,
+        [typeof(TenantObjectsDeleted)] = ClusterAgent,
+        [typeof(TenantResourceApplied)] = ClusterAgent,
+        [typeof(TenantResourceDeleted)] = ClusterAgent,
+    };
+
+    /// <summary>Every guarded message type with the service that owns it.</summary>
+    public static IReadOnlyDictionary<Type, string> All => Owners;
+
+    /// <returns>The service that alone may send <paramref name="messageType"/>, or null when any platform process may.</returns>
+    public static string? OwnerOf(Type messageType) => Owners.GetValueOrDefault(messageType);
+}
