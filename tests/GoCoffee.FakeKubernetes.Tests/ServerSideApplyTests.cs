@@ -36,6 +36,26 @@ public sealed class ServerSideApplyTests : FakeClusterTest
     }
 
     [Fact]
+    public async Task Every_apply_carried_out_is_counted_per_object_also_one_that_changes_nothing_but_not_refused_or_dry_ones()
+    {
+        await ApplyAsync(QuotaJson);
+        await ApplyAsync(QuotaJson);
+        await Client.CoreV1.PatchNamespacedResourceQuotaAsync(
+            new V1Patch(QuotaJson, V1Patch.PatchType.ApplyPatch), "compute", "default", fieldManager: "tenant-operator", dryRun: "All");
+        using (Server.FailNext("patch", "resourcequotas", 500))
+        {
+            await Assert.ThrowsAsync<HttpOperationException>(() => ApplyAsync(QuotaJson));
+        }
+
+        var counted = Assert.Single(Server.ServerSideApplies);
+        Assert.Equal(new AppliedObject("", "resourcequotas", "default", "compute", null), counted.Key);
+        Assert.Equal(2, counted.Value);
+
+        Server.ClearServerSideApplies();
+        Assert.Empty(Server.ServerSideApplies);
+    }
+
+    [Fact]
     public async Task Apply_with_a_typed_object_is_json_and_works_too()
     {
         var quota = Quota("compute", "1");

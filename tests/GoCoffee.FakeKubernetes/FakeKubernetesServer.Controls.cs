@@ -8,6 +8,16 @@ public sealed partial class FakeKubernetesServer
     public void ClearRequests() => _controls.ClearRequests();
 
     /// <summary>
+    /// How many server-side applies the server carried out, per object (and subresource): every apply counts, also one
+    /// that changed nothing; refused ones (conflicts, invalid objects, injected failures) and dry runs do not. Unlike
+    /// <see cref="Requests"/> it has no size limit.
+    /// </summary>
+    public IReadOnlyDictionary<AppliedObject, int> ServerSideApplies => _operations.Applies.Snapshot;
+
+    /// <summary>Forgets the counted applies.</summary>
+    public void ClearServerSideApplies() => _operations.Applies.Clear();
+
+    /// <summary>
     /// Answers requests for which <paramref name="rule"/> returns a failure with that failure (as a Status) instead of
     /// serving them. Rules are checked in the order added; dispose the result to remove the rule.
     /// </summary>

@@ -52,7 +52,8 @@ public sealed class OutboxInboxTests : IsolatedTest
 
         await using var restarted = await Start(relay: true);
         await TestInfrastructure.Eventually(() => Tally(restarted, "beans"), TimeSpan.FromSeconds(20), "the committed message is delivered after the restart");
-        await Quiet(restarted);
+        await restarted.Deliveries.WaitFor("reliability-bean-delivered", 1);
+        await AssertQueuesEmpty(restarted, "reliability-bean-delivered");
 
         Assert.Equal(1, await Tally(restarted, "beans"));
         Assert.Equal(0, await restarted.PendingOutboxMessages());
@@ -64,7 +65,7 @@ public sealed class OutboxInboxTests : IsolatedTest
         await using var host = await Start(relay: true);
         await host.Commit((_, outbox) => outbox.Publish(new BeanDelivered(Guid.NewGuid(), 30)));
         await TestInfrastructure.Eventually(() => Tally(host, "beans"), TimeSpan.FromSeconds(20), "the message is delivered");
-        await Quiet(host);
+        await host.Deliveries.WaitFor("reliability-bean-delivered", 1);
 
         // The state a crash between "broker confirmed" and "row deleted" leaves behind: the same row, same id, again.
         var relayed = new OutboxMessage
@@ -76,9 +77,10 @@ public sealed class OutboxInboxTests : IsolatedTest
         };
         await host.Commit((session, _) => session.Insert(relayed));
         await TestInfrastructure.Eventually(async () => await host.PendingOutboxMessages() == 0 ? true : (bool?)null, TimeSpan.FromSeconds(20), "the relay publishes the row again");
-        await Quiet(host);
+        await host.Deliveries.WaitFor("reliability-bean-delivered", 2);
 
         Assert.Equal(1, await Tally(host, "beans"));
+        await AssertQueuesEmpty(host, "reliability-bean-delivered");
     }
 
     [Fact]
@@ -90,10 +92,11 @@ public sealed class OutboxInboxTests : IsolatedTest
         var message = new BeanDelivered(Guid.NewGuid(), 10);
 
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => bus.Publish(message, context => context.MessageId = messageId)));
-        await TestInfrastructure.Eventually(() => Tally(host, "beans"), TimeSpan.FromSeconds(20), "the message is consumed");
-        await Quiet(host);
+        await host.Deliveries.WaitFor("reliability-bean-delivered", 5);
 
+        // One effect, and every copy was taken off the queue (acknowledged, not parked in _error or left behind).
         Assert.Equal(1, await Tally(host, "beans"));
+        await AssertQueuesEmpty(host, "reliability-bean-delivered");
     }
 
     [Fact]
@@ -112,7 +115,8 @@ public sealed class OutboxInboxTests : IsolatedTest
             TimeSpan.FromSeconds(60),
             "the failing message ends in the error queue after its retries");
         await TestInfrastructure.Eventually(() => Tally(host, "roasts-started"), TimeSpan.FromSeconds(20), "the healthy roast's message is delivered");
-        await Quiet(host);
+        await host.Deliveries.WaitFor("reliability-roast-started", 1);
+        await TestInfrastructure.Eventually(async () => await host.PendingOutboxMessages() == 0 ? true : (bool?)null, TimeSpan.FromSeconds(20), "the outbox drains");
 
         await using var session = host.Store.QuerySession();
         Assert.Null(await session.LoadAsync<Roast>(poisoned));
@@ -141,10 +145,14 @@ public sealed class OutboxInboxTests : IsolatedTest
         return Guid.ParseExact(entry.Id.Split('|')[2], "N");
     }
 
-    /// <summary>Long enough for a duplicate, if one were coming, to have been consumed.</summary>
-    private static async Task Quiet(ReliabilityHost host)
+    /// <summary>
+    /// Nothing waits in <paramref name="queue"/> or its <c>_error</c> queue (counted on the queues themselves) and the outbox
+    /// is empty: every copy was consumed and acknowledged, none parked as a failure.
+    /// </summary>
+    private async Task AssertQueuesEmpty(ReliabilityHost host, string queue)
     {
         await TestInfrastructure.Eventually(async () => await host.PendingOutboxMessages() == 0 ? true : (bool?)null, TimeSpan.FromSeconds(20), "the outbox drains");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0u, await BrokerQueues.ReadyMessages(VirtualHost.Name, queue));
+        Assert.True((await BrokerQueues.ReadyMessages(VirtualHost.Name, queue + "_error") ?? 0) == 0, $"{queue}_error holds messages");
     }
 }

@@ -16,6 +16,18 @@ public sealed class CupAbandonedConsumer(IDocumentSession session) : IConsumer<C
     }
 }
 
+/// <summary>Counts every serve timeout that reaches the bus, per cup: a cancelled one must never get here.</summary>
+public sealed class CupServeTimedOutConsumer(IDocumentSession session) : IConsumer<CupServeTimedOut>
+{
+    public async Task Consume(ConsumeContext<CupServeTimedOut> context)
+    {
+        var id = $"timeout-{context.Message.CupId:N}";
+        var tally = await session.LoadAsync<Tally>(id, context.CancellationToken) ?? new Tally { Id = id };
+        tally.Count++;
+        session.Store(tally);
+    }
+}
+
 public sealed class SagaPersistenceTests : IsolatedTest
 {
     [Fact]
@@ -43,7 +55,7 @@ public sealed class SagaPersistenceTests : IsolatedTest
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => bus.Publish(new CupStarted(cup, 600_000))));
         await Saga(host, cup, state => state.CurrentState == "Brewing");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await host.Deliveries.WaitFor(SagaQueue, 6);
 
         await using var session = host.Store.QuerySession();
         Assert.Equal(1, await session.Query<CupState>().CountAsync(x => x.CorrelationId == cup));
@@ -54,19 +66,24 @@ public sealed class SagaPersistenceTests : IsolatedTest
     public async Task Saga_timeout_fires_after_the_service_restarts()
     {
         var cup = Guid.NewGuid();
+        DateTimeOffset due;
         await using (var beforeCrash = await Start())
         {
             await beforeCrash.Services.GetRequiredService<IBus>().Publish(new CupStarted(cup, 2_000));
-            await Saga(beforeCrash, cup, state => state.CurrentState == "Brewing");
+            var brewing = await Saga(beforeCrash, cup, state => state.CurrentState == "Brewing");
+            await using var session = beforeCrash.Store.QuerySession();
+            due = (await session.LoadAsync<OutboxMessage>(brewing.ServeTimeoutToken!.Value))!.NotBefore!.Value;
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // The timeout falls due while no process runs.
+        await TestInfrastructure.Eventually(() => Task.FromResult(DateTimeOffset.UtcNow > due ? (bool?)true : null), TimeSpan.FromSeconds(20), "the timeout is due");
         await using var restarted = await Start();
 
         await Saga(restarted, cup, state => state.CurrentState == "Abandoned", TimeSpan.FromSeconds(20));
         await TestInfrastructure.Eventually(() => Tally(restarted, "abandoned"), TimeSpan.FromSeconds(20), "the saga's outbox publish is delivered");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await restarted.Deliveries.WaitFor("reliability-cup-abandoned", 1);
         Assert.Equal(1, await Tally(restarted, "abandoned"));
+        Assert.Equal(0, await restarted.PendingOutboxMessages());
     }
 
     [Fact]
@@ -79,15 +96,25 @@ public sealed class SagaPersistenceTests : IsolatedTest
         await Saga(host, cup, state => state.CurrentState == "Brewing");
 
         await bus.Publish(new CupServed(cup));
-        await Saga(host, cup, state => state.CurrentState == "Done");
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var served = await Saga(host, cup, state => state.CurrentState == "Done");
 
-        var served = await Saga(host, cup, _ => true);
-        Assert.Equal("Done", served.CurrentState);
+        // The cancel removed the scheduled message in the saga's own transaction: nothing is left that could fire.
         Assert.Null(served.ServeTimeoutToken);
         Assert.Equal(0, await host.PendingOutboxMessages());
-        Assert.Null(await Tally(host, "abandoned"));
+
+        // A witness cup's timeout, scheduled after the cancelled one and due later, fires; once it has been consumed,
+        // the cancelled one, had it still existed, would have been published before it.
+        var witness = Guid.NewGuid();
+        await bus.Publish(new CupStarted(witness, 1_500));
+        await Saga(host, witness, state => state.CurrentState == "Abandoned");
+        await TestInfrastructure.Eventually(() => Tally(host, $"timeout-{witness:N}"), TimeSpan.FromSeconds(20), "the witness's timeout reaches the bus");
+
+        Assert.Null(await Tally(host, $"timeout-{cup:N}"));
+        Assert.Equal("Done", (await Saga(host, cup, _ => true)).CurrentState);
+        Assert.Equal(1, await Tally(host, "abandoned"));
     }
+
+    private const string SagaQueue = "reliability-cup-state";
 
     private Task<ReliabilityHost> Start() =>
         ReliabilityHost.Start(
@@ -98,6 +125,7 @@ public sealed class SagaPersistenceTests : IsolatedTest
             {
                 bus.AddSagaStateMachine<CupStateMachine, CupState>().MartenRepository();
                 bus.AddConsumer<CupAbandonedConsumer>();
+                bus.AddConsumer<CupServeTimedOutConsumer>();
             },
             store =>
             {

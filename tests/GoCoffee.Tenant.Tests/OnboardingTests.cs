@@ -103,6 +103,13 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         await platform.WaitForPhase("leaving", "Active");
         platform.Kubernetes.Seed(ConfigMap("leaving-1", "customer-owned"));
 
+        // The customer's own ConfigMap outside the platform's namespaces, labelled with the tenant's id (as a customer may
+        // label things) but not managed by the platform: it must survive the tenant's deletion untouched.
+        var customers = ConfigMap("default", "leaving-customer-settings");
+        customers["metadata"]!["labels"] = new JsonObject { ["gocoffee.dev/tenant"] = "leaving" };
+        platform.Kubernetes.Seed(customers);
+        var customersVersion = platform.Kubernetes.Get("configmaps", "default", "leaving-customer-settings")!["metadata"]!["resourceVersion"]!.GetValue<string>();
+
         Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.DeleteAsync("/api/tenants/leaving?gracePeriodSeconds=60")).StatusCode);
         var plan = await TestInfrastructure.Eventually(
             async () =>
@@ -116,6 +123,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         Assert.Contains("Namespace leaving-1", planned);
         Assert.Contains("Namespace leaving-2", planned);
         Assert.DoesNotContain("ConfigMap customer-owned", planned);
+        Assert.DoesNotContain("ConfigMap leaving-customer-settings", planned);
 
         Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.PostAsync("/api/tenants/leaving/deletion/cancel", null)).StatusCode);
         await platform.WaitForPhase("leaving", "Active");
@@ -124,6 +132,13 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.DeleteAsync("/api/tenants/leaving?gracePeriodSeconds=1")).StatusCode);
         await platform.WaitForPhase("leaving", "Deleted", TimeSpan.FromSeconds(45));
         Assert.DoesNotContain(platform.Kubernetes.Objects("resourcequotas"), q => Label(q, "gocoffee.dev/tenant") == "leaving");
+        Assert.Null(platform.Kubernetes.Get("namespaces", null, "leaving-1"));
+
+        var kept = platform.Kubernetes.Get("configmaps", "default", "leaving-customer-settings");
+        Assert.NotNull(kept);
+        Assert.Equal(customersVersion, kept["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.Equal("customer", kept["data"]!["owner"]!.GetValue<string>());
+        Assert.DoesNotContain(platform.Kubernetes.Requests, r => r.Resource == "configmaps" && r.Verb is "delete" or "patch" or "update");
         var keys = await platform.Client.GetStringAsync("/api/tenants/leaving/api-keys");
         Assert.DoesNotContain("\"Active\"", keys);
     }

@@ -112,9 +112,9 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
 
         await Rename(tenant, "Steady Two");
         await WaitUntilSettled(tenant, generation: 3);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await HandedOnEverythingBefore("steady");
 
-        Assert.Equal(received + 2, await platform.AppliedMessagesReceived());
+        Assert.Equal(received + 2 + 1, await platform.AppliedMessagesReceived());
         var audit = await platform.AuditEvents(tenant);
         Assert.Single(audit, e => e == "tenant_created");
         Assert.Equal(2, audit.Count(e => e == "spec_changed"));
@@ -126,8 +126,12 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
         const string tenant = "resumer";
         platform.Kubernetes.SeedYaml(TenantYaml(tenant, "premium", namespaces: 1));
         await WaitUntilSettled(tenant, generation: 1);
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
-        var cursor = await platform.StoredCursor();
+
+        // The agent has handled every event of the resource, the status writes included, and stored its cursor there.
+        var cursor = await TestInfrastructure.Eventually(
+            async () => await platform.StoredCursor() is { } stored && stored == platform.TenantResource(tenant)?["metadata"]?["resourceVersion"]?.GetValue<string>() ? stored : null,
+            TimeSpan.FromSeconds(30),
+            "the agent's cursor reaches the resource's latest version");
         Assert.NotNull(cursor);
         var received = await platform.AppliedMessagesReceived();
 
@@ -143,8 +147,8 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
         Assert.Equal(cursor, first.Query["resourceVersion"]);
         Assert.DoesNotContain(platform.Kubernetes.Requests, r => r.IsFor(PlatformWithTenantResources.Resource) && r.IsVerb("list"));
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(received + 1, await platform.AppliedMessagesReceived());
+        await HandedOnEverythingBefore("resumer");
+        Assert.Equal(received + 1 + 1, await platform.AppliedMessagesReceived());
         var tenantView = await platform.Tenant(tenant);
         Assert.Equal("Resumed", tenantView.GetProperty("spec").GetProperty("displayName").GetString());
         var audit = await platform.AuditEvents(tenant);
@@ -175,6 +179,22 @@ public sealed class TenantCustomResourceTests(PlatformWithTenantResources platfo
             },
             TimeSpan.FromSeconds(30),
             $"tenant {name} is renamed {displayName}");
+    }
+
+    /// <summary>
+    /// The signal that every change made before now has been handed on (a duplicate included, had there been one): the
+    /// agent handles watch events one at a time and in order, and its relay publishes oldest first, so once a sentinel
+    /// Tenant applied now has reached the tenant service, so has everything before it. The sentinel is one more
+    /// <c>TenantResourceApplied</c>.
+    /// </summary>
+    private async Task HandedOnEverythingBefore(string name)
+    {
+        var sentinel = $"sentinel-{name}";
+        platform.Kubernetes.SeedYaml(TenantYaml(sentinel, "premium", namespaces: 1));
+        await TestInfrastructure.Eventually(
+            async () => (await platform.Client.GetAsync($"/api/tenants/{sentinel}")).IsSuccessStatusCode ? (bool?)true : null,
+            TimeSpan.FromSeconds(30),
+            $"the sentinel tenant {sentinel} reached the tenant service");
     }
 
     private Task WaitForWatch() =>

@@ -34,6 +34,24 @@ public static class Manifest
 
     public static IReadOnlyDictionary<string, string> Annotations(this JsonObject manifest) => StringMap(manifest["metadata"]?["annotations"]);
 
+    /// <summary>The id of the command that last applied the object (<see cref="PlatformLabels.AppliedByCommand"/>), or null.</summary>
+    public static string? AppliedByCommand(this JsonObject manifest) =>
+        manifest.Annotations().TryGetValue(PlatformLabels.AppliedByCommand, out var id) ? id : null;
+
+    /// <summary>Marks the manifest as applied by the command with message id <paramref name="commandId"/>.</summary>
+    public static JsonObject ForCommand(this JsonObject manifest, Guid commandId)
+    {
+        var metadata = manifest["metadata"] as JsonObject ?? throw new ArgumentException("A manifest needs metadata.", nameof(manifest));
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            annotations = [];
+            metadata["annotations"] = annotations;
+        }
+
+        annotations[PlatformLabels.AppliedByCommand] = commandId.ToString("N");
+        return manifest;
+    }
+
     public static string? ResourceVersion(this JsonObject manifest) => (string?)manifest["metadata"]?["resourceVersion"];
 
     /// <summary>True when the platform manages the object, and (when <paramref name="tenantId"/> is given) for that tenant.</summary>

@@ -14,6 +14,13 @@ public static class PlatformLabels
 
     public const string Tier = "gocoffee.dev/tier";
 
+    /// <summary>
+    /// Annotation naming the bus message (its message id) whose command last applied the object. A command delivered
+    /// again (a redelivery after a crash between the apply and the acknowledgement, or a relay publishing it twice)
+    /// finds its own id on the object and skips the apply, so every step of one command reaches the server once.
+    /// </summary>
+    public const string AppliedByCommand = "gocoffee.dev/applied-by-command";
+
     /// <summary>The server-side apply field manager: the fields the platform owns in every object it applies.</summary>
     public const string FieldManager = "gocoffee-cluster-agent";
 

@@ -12,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace GoCoffee.ClusterAgent.Provisioning;
 
 /// <summary>
-/// Makes the cluster hold the tenant's plan: applies every object (server-side apply, so a redelivered command applies
-/// the same objects again and changes nothing), then removes the tenant's namespaces the plan no longer lists. A step
+/// Makes the cluster hold the tenant's plan: applies every object (server-side apply, marked with the command's message
+/// id, so a command delivered again skips what it already applied), then removes the tenant's namespaces the plan no longer lists. A step
 /// that fails for good removes what this run created, newest first, and reports the object and the server's message.
 /// </summary>
 public sealed class ProvisionTenantNamespacesConsumer(
@@ -54,7 +54,7 @@ public sealed class ProvisionTenantNamespacesConsumer(
             return;
         }
 
-        var journal = new ProvisioningJournal(target, plan.TenantId, logger);
+        var journal = new ProvisioningJournal(target, plan.TenantId, context.MessageId, logger);
         try
         {
             foreach (var manifest in manifests)

@@ -8,8 +8,10 @@ namespace GoCoffee.ClusterAgent.Provisioning;
 /// <summary>
 /// One provisioning run: applies objects in order and remembers which ones the run created, so a failed run removes
 /// exactly those and never an object that existed before it (a redelivered command, or an earlier plan's namespace).
+/// Every object is marked with the command's message id (<see cref="PlatformLabels.AppliedByCommand"/>), so a command
+/// delivered again skips what it already applied instead of applying it a second time.
 /// </summary>
-internal sealed class ProvisioningJournal(IClusterTarget target, string tenantId, ILogger logger)
+internal sealed class ProvisioningJournal(IClusterTarget target, string tenantId, Guid? commandId, ILogger logger)
 {
     private readonly List<ClusterObjectRef> _created = [];
     private readonly List<ClusterObjectRef> _applied = [];
@@ -19,6 +21,11 @@ internal sealed class ProvisioningJournal(IClusterTarget target, string tenantId
     public async Task Apply(JsonObject manifest, CancellationToken cancellationToken)
     {
         var reference = manifest.Reference();
+        if (commandId is { } id)
+        {
+            manifest.ForCommand(id);
+        }
+
         var outcome = await target.ApplyAsync(manifest, cancellationToken);
         if (outcome == ApplyOutcome.Created)
         {

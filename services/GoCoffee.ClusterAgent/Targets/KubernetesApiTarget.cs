@@ -43,6 +43,14 @@ public sealed class KubernetesApiTarget : IClusterTarget
         // Read first: whether the object existed before decides whether a failed step may remove it again.
         var before = await GetAsync(reference, cancellationToken);
         manifest.EnsureNotAdopting(before);
+
+        if (before is not null && manifest.AppliedByCommand() is { } command && before.AppliedByCommand() == command)
+        {
+            // This command already applied the object (it is being delivered again): applying once is the contract.
+            activity?.SetTag("gocoffee.cluster.outcome", "AlreadyApplied");
+            return ApplyOutcome.Unchanged;
+        }
+
         var patch = new V1Patch(manifest.ToJsonString(), V1Patch.PatchType.ApplyPatch);
         var applied = await Call(reference, async token =>
         {

@@ -23,6 +23,15 @@ public sealed class OutboxRelayOptions
 
     /// <summary>How long handled message ids are remembered by the inbox.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Fault injection for crash tests, honoured only when the environment is <c>Testing</c>: after the broker confirmed
+    /// a message of this type (full name), the relay logs "Outbox relay paused ..." and waits
+    /// <see cref="PauseAfterPublishFor"/> before deleting it, so a test can kill the process at exactly that point.
+    /// </summary>
+    public string? PauseAfterPublishing { get; set; }
+
+    public TimeSpan PauseAfterPublishFor { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>
@@ -38,6 +47,7 @@ internal sealed class OutboxRelay(
     OutboxSignal signal,
     TimeProvider clock,
     IOptions<OutboxRelayOptions> options,
+    IHostEnvironment environment,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly Counter<long> Relayed = Telemetry.Meter.CreateCounter<long>("gocoffee.outbox.relayed", description: "Outbox messages published after commit");
@@ -67,6 +77,7 @@ internal sealed class OutboxRelay(
                 }
 
                 backoff = TimeSpan.Zero;
+                logger.LogInformation("Outbox relay active for schema {Schema}: this instance publishes its outbox", store.Options.DatabaseSchemaName);
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var relayed = await RelayBatch(stoppingToken);
@@ -119,6 +130,7 @@ internal sealed class OutboxRelay(
             {
                 if (await Publish(message, cancellationToken))
                 {
+                    await PauseIfTesting(message, cancellationToken);
                     session.Delete<OutboxMessage>(message.Id);
                 }
                 else
@@ -189,6 +201,18 @@ internal sealed class OutboxRelay(
 
         Relayed.Add(1, new KeyValuePair<string, object?>("message_type", type.Name));
         return true;
+    }
+
+    /// <summary>The crash tests' fault injection (<see cref="OutboxRelayOptions.PauseAfterPublishing"/>); nothing outside Testing.</summary>
+    private async Task PauseIfTesting(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        if (_options.PauseAfterPublishing is not { Length: > 0 } type || type != message.MessageType || !environment.IsEnvironment("Testing"))
+        {
+            return;
+        }
+
+        logger.LogWarning("Outbox relay paused after publishing {MessageType} {MessageId}, before deleting it (fault injection)", message.MessageType, message.Id);
+        await Task.Delay(_options.PauseAfterPublishFor, cancellationToken);
     }
 
     private async Task CleanInbox(CancellationToken cancellationToken)

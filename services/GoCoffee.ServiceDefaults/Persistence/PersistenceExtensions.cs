@@ -22,7 +22,15 @@ public static class PersistenceExtensions
     {
         var connectionString = ConnectionString(builder.Configuration, builder.Environment);
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        // Each connection names the process (as ServiceIdentity.Instance does) unless the connection string names one:
+        // pg_stat_activity then shows which replica holds a lock, such as the outbox relay's.
+        var named = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(named.ApplicationName))
+        {
+            named.ApplicationName = $"{Environment.MachineName}-{Environment.ProcessId}";
+        }
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(named.ConnectionString).Build());
         builder.Services.AddSingleton<OutboxSignal>();
 
         builder.Services

@@ -40,10 +40,11 @@ public sealed class ProvisionTenantNamespacesConsumerTests : IAsyncLifetime
     public async Task A_redelivered_command_applies_the_same_objects_again_and_changes_nothing()
     {
         var command = new ProvisionTenantNamespaces(Guid.NewGuid(), SeedTenants.Enterprise());
-        var first = await _harness.Answer<TenantNamespacesProvisioned>(command);
+        var messageId = Guid.NewGuid();
+        var first = await _harness.Answer<TenantNamespacesProvisioned>(command, messageId);
         var written = Directory.EnumerateFiles(_folder.Root, "*.yaml", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
 
-        var again = await _harness.Answer<TenantNamespacesProvisioned>(command);
+        var again = await _harness.Answer<TenantNamespacesProvisioned>(command, messageId);
 
         Assert.Equal(first.Objects, again.Objects);
         Assert.Equal(written, Directory.EnumerateFiles(_folder.Root, "*.yaml", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc));

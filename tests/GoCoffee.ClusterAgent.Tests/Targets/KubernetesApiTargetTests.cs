@@ -65,6 +65,37 @@ public sealed class KubernetesApiTargetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_command_delivered_again_skips_the_objects_it_already_applied_and_a_new_command_applies_them()
+    {
+        var manifests = ScratchManifests.TenantManifests(namespaces: 1);
+        var first = Guid.NewGuid();
+        foreach (var manifest in manifests)
+        {
+            Assert.Equal(ApplyOutcome.Created, await _target.ApplyAsync(manifest.DeepClone().AsObject().ForCommand(first)));
+        }
+
+        // The same command again (a redelivery after a crash before its acknowledgement): nothing reaches the server.
+        foreach (var manifest in manifests)
+        {
+            Assert.Equal(ApplyOutcome.Unchanged, await _target.ApplyAsync(manifest.DeepClone().AsObject().ForCommand(first)));
+        }
+
+        Assert.All(_server.ServerSideApplies.Values, count => Assert.Equal(1, count));
+        Assert.Equal(manifests.Count, _server.ServerSideApplies.Count);
+        Assert.All(manifests, m => Assert.Equal(first.ToString("N"), Stored(m.Reference())!.AppliedByCommand()));
+
+        // A later command applies every object, and marks it as its own.
+        var second = Guid.NewGuid();
+        foreach (var manifest in manifests)
+        {
+            await _target.ApplyAsync(manifest.DeepClone().AsObject().ForCommand(second));
+        }
+
+        Assert.All(_server.ServerSideApplies.Values, count => Assert.Equal(2, count));
+        Assert.All(manifests, m => Assert.Equal(second.ToString("N"), Stored(m.Reference())!.AppliedByCommand()));
+    }
+
+    [Fact]
     public async Task Objects_are_server_side_applied_by_the_platforms_field_manager_with_force()
     {
         var quota = ScratchManifests.TenantManifests(namespaces: 1).Take(2).ToList();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GoCoffee.FakeKubernetes;
 using GoCoffee.Testing;
 using Xunit;
 
@@ -34,6 +35,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string DevelopmentKeysVariable = "Platform__UseDevelopmentKeys";
 
     private readonly List<ServiceProcess> _services = [];
+    private readonly List<ServiceProcess> _replicas = [];
     private TestDatabase? _database;
     private TestVirtualHost? _virtualHost;
     private bool _disposed;
@@ -78,6 +80,14 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public TestVirtualHost VirtualHost => _virtualHost ?? throw new InvalidOperationException("Not initialized.");
 
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("Not initialized.");
+
+    /// <summary>
+    /// The cluster the cluster-agent works on: the in-process fake API server (the only fake of the suite), which counts
+    /// every server-side apply per object (<see cref="FakeKubernetesServer.ServerSideApplies"/>).
+    /// </summary>
+    public FakeKubernetesServer Kubernetes { get; private set; } = null!;
+
     public ServiceProcess this[string name] =>
         All.SingleOrDefault(process => process.Name == name) ?? throw new ArgumentException($"No process named {name}.", nameof(name));
 
@@ -89,6 +99,9 @@ public sealed class PlatformFixture : IAsyncLifetime
             _database = await TestDatabase.Create();
             _virtualHost = await TestVirtualHost.Create();
             LogDirectory = PrepareLogDirectory(_database.Name);
+            Kubernetes = await FakeKubernetesServer.StartAsync();
+            var kubeconfig = Path.Combine(LogDirectory, "kubeconfig");
+            await File.WriteAllTextAsync(kubeconfig, Kubernetes.Kubeconfig());
 
             var startup = System.Diagnostics.Stopwatch.StartNew();
             var ports = FreePorts(ServiceCatalog.Count + 1);
@@ -102,14 +115,21 @@ public sealed class PlatformFixture : IAsyncLifetime
 
             foreach (var service in _services)
             {
-                service.Start(new Dictionary<string, string>
+                var environment = new Dictionary<string, string>
                 {
                     ["Urls"] = service.BaseAddress.ToString().TrimEnd('/'),
                     ["ConnectionStrings__Postgres"] = _database.ConnectionString,
                     ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionStringFor(service.Name),
                     ["Messaging__BrokerUserPrefix"] = _virtualHost.UserPrefix,
                     [DevelopmentKeysVariable] = "true",
-                });
+                };
+                if (service.Name == "cluster-agent")
+                {
+                    environment["ClusterAgent__Target"] = "kubernetes";
+                    environment["ClusterAgent__Kubeconfig"] = kubeconfig;
+                }
+
+                service.Start(environment);
             }
 
             // The gateway has no database; the bus brings it the tenant and API-key events.
@@ -176,6 +196,36 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Starts <paramref name="process"/> again after it was killed (with <paramref name="overrides"/> for this run) and waits until it is ready.</summary>
+    public async Task Restart(ServiceProcess process, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        process.Restart(overrides);
+        await WaitUntilReady([process], StartupTimeout);
+    }
+
+    /// <summary>
+    /// A second instance of <paramref name="name"/> (a service or the gateway) with the same environment (database schema,
+    /// virtual host, downstream addresses) on a port of its own, as a second replica in a cluster would run; ready when
+    /// this returns. Dispose it when done (the fixture disposes what is left).
+    /// </summary>
+    public async Task<ServiceProcess> StartReplica(string name, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var original = this[name];
+        var port = FreePorts(1)[0];
+        var replica = new ServiceProcess(
+            $"{name}-replica-{_replicas.Count + 1}", original.RoutePrefix, original.BinDirectory, Path.GetFileNameWithoutExtension(original.AssemblyPath), port, LogDirectory);
+        _replicas.Add(replica);
+        var environment = new Dictionary<string, string>(original.StartEnvironment) { ["Urls"] = replica.BaseAddress.ToString().TrimEnd('/') };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        replica.Start(environment);
+        await WaitUntilReady([replica], StartupTimeout);
+        return replica;
+    }
+
     /// <summary>The last lines of every process, for assertion messages.</summary>
     public string Diagnostics(int lines = 15) => string.Join(Environment.NewLine, All.Select(process => process.Tail(lines)));
 
@@ -201,9 +251,14 @@ public sealed class PlatformFixture : IAsyncLifetime
 
         _disposed = true;
         AppDomain.CurrentDomain.ProcessExit -= KillChildren;
-        var processes = Gateway is null ? _services.ToList() : [.. _services, Gateway];
+        List<ServiceProcess> processes = Gateway is null ? [.. _services, .. _replicas] : [.. _services, Gateway, .. _replicas];
         await Task.WhenAll(processes.Select(process => Task.Run(process.Dispose)));
         Http.Dispose();
+        if (Kubernetes is not null)
+        {
+            await Kubernetes.DisposeAsync();
+        }
+
         if (_virtualHost is not null)
         {
             await _virtualHost.DisposeAsync();
@@ -223,7 +278,7 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private void KillChildren(object? sender, EventArgs e)
     {
-        foreach (var process in _services.Append(Gateway).OfType<ServiceProcess>())
+        foreach (var process in _services.Append(Gateway).Concat(_replicas).OfType<ServiceProcess>())
         {
             process.Stop();
         }

@@ -49,8 +49,66 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>The instance name the service reports (<c>ServiceIdentity.Instance</c>): machine name and process id.</summary>
     public string Instance => $"{Environment.MachineName}-{Pid}";
 
+    /// <summary>The environment of the last <see cref="Start"/> (without a restart's overrides).</summary>
+    public IReadOnlyDictionary<string, string> StartEnvironment { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>How many lines were written before the current process started (its own output follows them).</summary>
+    public int LinesBeforeStart { get; private set; }
+
+    /// <summary>The structured log events of the current process only (not of one that was killed before it).</summary>
+    public IReadOnlyList<LogEvent> LogEventsSinceStart => [.. Lines.Skip(LinesBeforeStart).Select(LogEvent.TryParse).OfType<LogEvent>()];
+
+    /// <summary>
+    /// SIGKILL, as the kernel's OOM killer or a node failure would end it: no shutdown hooks, no graceful stop of the
+    /// bus, the relay or the HTTP server; open transactions and unacknowledged deliveries die with its connections.
+    /// </summary>
+    /// <returns>The exit code (137: killed by signal 9).</returns>
+    public int Kill()
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was not started.");
+        var pid = process.Id;
+
+        // The process itself (dotnet runs the app in-process, there is no child): Process.Kill sends SIGKILL on Unix;
+        // the system's kill(1) says so explicitly.
+        using (var kill = System.Diagnostics.Process.Start(new ProcessStartInfo("kill", ["-9", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            kill.WaitForExit(10_000);
+        }
+
+        if (!process.WaitForExit(10_000))
+        {
+            throw new InvalidOperationException($"{Name} (pid {pid}) survived SIGKILL.");
+        }
+
+        process.WaitForExit();
+        Append($"[e2e] {Name} (pid {pid}) killed with SIGKILL: exit code {process.ExitCode}", error: true);
+        return process.ExitCode;
+    }
+
+    /// <summary>Starts the process again with the environment of the last start, plus <paramref name="overrides"/> for this run only.</summary>
+    public void Restart(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        if (!HasExited)
+        {
+            throw new InvalidOperationException($"{Name} is still running (pid {Pid}); kill it first.");
+        }
+
+        var environment = new Dictionary<string, string>(StartEnvironment);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        _process?.Dispose();
+        var remembered = StartEnvironment;
+        Start(environment);
+        StartEnvironment = remembered;
+    }
+
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
+        StartEnvironment = new Dictionary<string, string>(environment);
+        LinesBeforeStart = Lines.Count;
         if (!File.Exists(AssemblyPath))
         {
             throw new FileNotFoundException($"{Name}: {AssemblyPath} does not exist; build the solution (or this test project, which builds every process) first.", AssemblyPath);

@@ -59,7 +59,7 @@ internal sealed partial class ResourceOperations
         CheckName(route, applied);
 
         var context = new WriteContext(write.Manager, route.Subresource, WriteMode.Apply, Now, write.DryRun);
-        return store.Transact(tx =>
+        var response = store.Transact(tx =>
         {
             var current = tx.Get(resource.Key, new ObjectName(route.Namespace ?? "", route.Name ?? ""));
             if (current is null)
@@ -72,6 +72,12 @@ internal sealed partial class ResourceOperations
             var merged = ServerSideApply.Merge(resource, current.Node, applied, write.Manager, write.Force, route.Subresource, context.Time);
             return new ApiResponse(200, Replace(tx, current, merged, context).Json);
         });
+        if (!write.DryRun)
+        {
+            Applies.Count(new AppliedObject(resource.Group, resource.Plural, route.Namespace, route.Name ?? "", route.Subresource));
+        }
+
+        return response;
     }
 
     /// <summary>The API server's PatchOptions validation (422 Invalid PatchOptions.meta.k8s.io).</summary>

@@ -12,6 +12,9 @@ internal sealed partial class ResourceOperations(ObjectStore store, ResourceRegi
 
     private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
 
+    /// <summary>Every server-side apply carried out, per object.</summary>
+    public ApplyCounter Applies { get; } = new();
+
     public ApiResponse Get(Route.Resource route) => store.Transact(tx =>
     {
         var obj = Existing(tx, route);
