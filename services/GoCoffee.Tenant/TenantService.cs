@@ -36,6 +36,7 @@ public static class TenantService
                 bus.AddConsumer<TenantResourceAppliedConsumer>();
                 bus.AddConsumer<TenantResourceDeletedConsumer>();
             });
+        builder.AddTenantOpenApi();
         return builder;
     }
 
