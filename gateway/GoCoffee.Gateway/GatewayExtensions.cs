@@ -22,6 +22,7 @@ public static class GatewayExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults(Identity);
+        builder.AddGatewayDocument();
         builder.AddEdge();
         builder.AddCallerAuthentication();
         builder.AddTenantDirectory(Identity);
@@ -32,7 +33,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>();
         builder.Services.Configure<TransportFailureRateHealthPolicyOptions>(builder.Configuration.GetSection("Gateway:PassiveHealth"));
         var proxy = builder.Configuration.GetSection("ReverseProxy");
-        builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity();
+        builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity().AddServiceDocuments();
         builder.AddDownstreamHealth(proxy.GetSection("Clusters"));
         return builder;
     }
