@@ -13,6 +13,20 @@ scripts/infra.sh up
 PATH="$(scripts/tools.sh):$PATH"
 export PATH
 
+# The OpenAPI tests run the real linter and client generator on every service's document: the versions are pinned
+# by tests/openapi-tools/package-lock.json; node_modules is installed again only when the lockfile changed.
+tools="tests/openapi-tools"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "==> Installing Node.js and npm (apt-get)"
+  env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 install nodejs npm \
+    || { env DEBIAN_FRONTEND=noninteractive apt-get -q update && env DEBIAN_FRONTEND=noninteractive apt-get -y -q install nodejs npm; }
+fi
+if [ ! -x "$tools/node_modules/.bin/redocly" ] || [ ! -x "$tools/node_modules/.bin/openapi-typescript" ] \
+    || [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
+  echo "==> Installing the OpenAPI tools ($tools: npm ci)"
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+fi
+
 echo "==> Building GoCoffee.sln ($configuration)"
 dotnet build GoCoffee.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly
 

@@ -24,6 +24,7 @@ public static class GatewayExtensions
     {
         builder.AddServiceDefaults(Identity);
         builder.AddInternalTokenIssuer();
+        builder.AddGatewayDocument();
         builder.AddEdge();
         builder.AddCallerAuthentication();
         builder.AddTenantDirectory(Identity);
@@ -34,7 +35,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>();
         builder.Services.Configure<TransportFailureRateHealthPolicyOptions>(builder.Configuration.GetSection("Gateway:PassiveHealth"));
         var proxy = builder.Configuration.GetSection("ReverseProxy");
-        builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity();
+        builder.Services.AddReverseProxy().LoadFromConfig(proxy).AddForwardedIdentity().AddServiceDocuments();
         builder.AddDownstreamHealth(proxy.GetSection("Clusters"));
         builder.AddGatewayReadiness();
         builder.AddUnauthenticatedLimits();

@@ -26,7 +26,7 @@ public static class ServiceDefaultsExtensions
         builder.AddHealth();
         builder.AddProblems();
         builder.AddInternalIdentity(identity);
-        builder.Services.AddPlatformOpenApi();
+        builder.Services.AddPlatformOpenApi(identity);
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;

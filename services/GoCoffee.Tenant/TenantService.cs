@@ -44,6 +44,7 @@ public static class TenantService
                 bus.AddConsumer<TenantResourceAppliedConsumer>();
                 bus.AddConsumer<TenantResourceDeletedConsumer>();
             });
+        builder.AddTenantOpenApi();
         return builder;
     }
 

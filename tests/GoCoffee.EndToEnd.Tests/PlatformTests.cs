@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GoCoffee.EndToEnd.Tests.Platform;
 using GoCoffee.Testing;
 using Xunit;
@@ -45,8 +46,9 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
             var title = document.GetProperty("info").GetProperty("title").GetString() ?? string.Empty;
             Assert.Contains(Path.GetFileName(project), title, StringComparison.Ordinal);
             var (_, direct) = await GetJson(new Uri(service.BaseAddress, $"{prefix}/openapi/v1.json"));
-            Assert.Equal(direct.GetProperty("info").GetRawText(), document.GetProperty("info").GetRawText());
-            Assert.Equal(direct.GetProperty("paths").GetRawText(), document.GetProperty("paths").GetRawText());
+            // The gateway's copy names the gateway's credentials instead of the internal token; nothing else changes.
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(direct.GetProperty("info").GetRawText()), JsonNode.Parse(document.GetProperty("info").GetRawText())), $"{name}: info differs");
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(direct.GetProperty("paths").GetRawText()), JsonNode.Parse(document.GetProperty("paths").GetRawText())), $"{name}: paths differ");
             titles[name] = title;
             output.WriteLine($"{name}: {prefix}/openapi/v1.json via the gateway is \"{title}\" with {document.GetProperty("paths").EnumerateObject().Count()} path(s)");
         }

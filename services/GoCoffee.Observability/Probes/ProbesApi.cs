@@ -11,8 +11,8 @@ public static class ProbesApi
     public static RouteGroupBuilder MapProbesApi(this RouteGroupBuilder api)
     {
         // Platform diagnostics: for operators, not for a tenant's callers.
-        api.MapPost("/probes", StartProbe).WithSummary("Ask every service to answer over the bus").RequirePlatformAdmin();
-        api.MapGet("/probes/{id:guid}", GetProbe).WithSummary("Which services answered a probe, and how fast").RequirePlatformAdmin();
+        api.MapPost("/probes", StartProbe).WithName("startPlatformProbe").WithSummary("Ask every service to answer over the bus").RequirePlatformAdmin();
+        api.MapGet("/probes/{id:guid}", GetProbe).WithName("getPlatformProbe").WithSummary("Which services answered a probe, and how fast").RequirePlatformAdmin();
         return api;
     }
 

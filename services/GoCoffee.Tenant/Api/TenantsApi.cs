@@ -29,18 +29,29 @@ public static class TenantsApi
 
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/", Create).WithSummary("Create a tenant from its resource document (JSON or YAML)")
-            .Accepts<TenantResource>("application/json", "application/yaml").RequirePlatformAdmin();
-        api.MapGet("/", List).WithSummary("List tenants, paged: every tenant for a platform admin, its own for a tenant's caller").RequireAuthorization();
-        api.MapGet("/{tenantId}", Get).WithSummary("A tenant: spec and status").RequireTenantAccess();
-        api.MapPatch("/{tenantId}", Change).WithSummary("Change tier, resources, services, owners or other spec sections")
-            .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml").RequireTenantAccess();
-        api.MapPost("/{tenantId}/suspend", Suspend).WithSummary("Scale the tenant's workloads to zero and refuse its traffic").RequirePlatformAdmin();
-        api.MapPost("/{tenantId}/resume", Resume).WithSummary("Bring a suspended tenant back").RequirePlatformAdmin();
-        api.MapDelete("/{tenantId}", Delete).WithSummary("Plan the tenant's deletion; objects are removed after the grace period").RequirePlatformAdmin();
-        api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithSummary("Every object a pending deletion will remove, and when").RequireTenantAccess();
-        api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithSummary("Cancel a deletion during its grace period").RequirePlatformAdmin();
-        api.MapGet("/{tenantId}/audit", Audit).WithSummary("Every change to the tenant: what, who and when, a page at a time (limit, after; Link rel=next)").RequireTenantAccess();
+        api.MapPost("/", Create).WithName("createTenant").WithSummary("Create a tenant from its resource document (JSON or YAML)")
+            .Accepts<TenantResource>("application/json", "application/yaml").RequirePlatformAdmin()
+            .Produces<TenantCreatedResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/", List).WithName("listTenants").WithSummary("List tenants, paged: every tenant for a platform admin, its own for a tenant's caller").RequireAuthorization();
+        api.MapGet("/{tenantId}", Get).WithName("getTenant").WithSummary("A tenant: spec and status").RequireTenantAccess()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPatch("/{tenantId}", Change).WithName("changeTenant").WithSummary("Change tier, resources, services, owners or other spec sections")
+            .Accepts<TenantSpec>("application/json", "application/merge-patch+json", "application/yaml").RequireTenantAccess()
+            .Produces<TenantResource>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapPost("/{tenantId}/suspend", Suspend).WithName("suspendTenant").WithSummary("Scale the tenant's workloads to zero and refuse its traffic").RequirePlatformAdmin()
+            .Produces<TenantResource>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{tenantId}/resume", Resume).WithName("resumeTenant").WithSummary("Bring a suspended tenant back").RequirePlatformAdmin()
+            .Produces<TenantResource>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapDelete("/{tenantId}", Delete).WithName("deleteTenant").WithSummary("Plan the tenant's deletion; objects are removed after the grace period").RequirePlatformAdmin()
+            .Produces<TenantResource>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/{tenantId}/deletion-plan", DeletionPlan).WithName("getTenantDeletionPlan").WithSummary("Every object a pending deletion will remove, and when").RequireTenantAccess()
+            .Produces<DeletionPlanView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/{tenantId}/deletion/cancel", CancelDeletion).WithName("cancelTenantDeletion").WithSummary("Cancel a deletion during its grace period").RequirePlatformAdmin()
+            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/{tenantId}/audit", Audit).WithName("listTenantAudit").WithSummary("Every change to the tenant: what, who and when, a page at a time (limit, after; Link rel=next)").RequireTenantAccess()
+            .Produces<List<AuditEntry>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -14,10 +14,14 @@ public static class ApiKeysApi
 {
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/{tenantId}/api-keys", List).WithSummary("The tenant's API keys (never the keys themselves)").RequireTenantAccess();
-        api.MapPost("/{tenantId}/api-keys", Issue).WithSummary("Issue a new API key; the key is shown once").RequireTenantAccess();
-        api.MapPost("/{tenantId}/api-keys/{keyId}/rotate", Rotate).WithSummary("Issue a replacement and revoke this key").RequireTenantAccess();
-        api.MapDelete("/{tenantId}/api-keys/{keyId}", Revoke).WithSummary("Revoke a key; the gateway refuses it within seconds").RequireTenantAccess();
+        api.MapGet("/{tenantId}/api-keys", List).WithName("listTenantApiKeys").WithSummary("The tenant's API keys (never the keys themselves)").RequireTenantAccess()
+            .Produces<List<ApiKeyView>>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/{tenantId}/api-keys", Issue).WithName("issueTenantApiKey").WithSummary("Issue a new API key; the key is shown once").RequireTenantAccess()
+            .Produces<IssuedApiKey>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{tenantId}/api-keys/{keyId}/rotate", Rotate).WithName("rotateTenantApiKey").WithSummary("Issue a replacement and revoke this key").RequireTenantAccess()
+            .Produces<IssuedApiKey>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/{tenantId}/api-keys/{keyId}", Revoke).WithName("revokeTenantApiKey").WithSummary("Revoke a key; the gateway refuses it within seconds").RequireTenantAccess()
+            .Produces<ApiKeyView>().ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

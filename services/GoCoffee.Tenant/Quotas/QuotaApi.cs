@@ -23,10 +23,14 @@ public static class QuotaApi
 {
     public static RouteGroupBuilder MapQuotaApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/{tenantId}/quota", Usage).WithSummary("The tenant's quota ledger: total, reserved, committed, available").RequireTenantAccess();
-        api.MapPost("/{tenantId}/quota/reservations", Reserve).WithSummary("Reserve resources before creating anything that uses them").RequirePlatformAdmin();
-        api.MapPost("/{tenantId}/quota/reservations/{reservationId}/commit", Commit).WithSummary("The reserved thing exists now").RequirePlatformAdmin();
-        api.MapDelete("/{tenantId}/quota/reservations/{reservationId}", Release).WithSummary("Give reserved or committed resources back").RequirePlatformAdmin();
+        api.MapGet("/{tenantId}/quota", Usage).WithName("getTenantQuota").WithSummary("The tenant's quota ledger: total, reserved, committed, available").RequireTenantAccess()
+            .Produces<QuotaView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/{tenantId}/quota/reservations", Reserve).WithName("reserveTenantQuota").WithSummary("Reserve resources before creating anything that uses them").RequirePlatformAdmin()
+            .Produces<ReservationView>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{tenantId}/quota/reservations/{reservationId}/commit", Commit).WithName("commitTenantQuotaReservation").WithSummary("The reserved thing exists now").RequirePlatformAdmin()
+            .Produces<QuotaView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/{tenantId}/quota/reservations/{reservationId}", Release).WithName("releaseTenantQuotaReservation").WithSummary("Give reserved or committed resources back").RequirePlatformAdmin()
+            .Produces<QuotaView>().ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
