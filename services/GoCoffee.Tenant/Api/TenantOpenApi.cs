@@ -134,8 +134,16 @@ public static class TenantOpenApi
                 SetRequestExample(operation, "application/json", ExampleTenantJson());
                 SetRequestExample(operation, "application/yaml", ExampleTenantJson());
                 AddLocation(operation, "202", "The tenant's URL.");
-                Describe(operation, "202", "Accepted: the tenant is being provisioned; the answer holds its API key, shown this once.");
-                Describe(operation, "200", "A repeat of an earlier create with the same Idempotency-Key and body: the tenant, without its key.");
+                Describe(operation, "202", "Accepted: the tenant is being provisioned; the answer holds its API key, shown this once. A repeat with the same Idempotency-Key and body answers the same status, Location and body, without the key, and with the header Idempotency-Replayed: true.");
+                if (operation.Responses?.TryGetValue("202", out var accepted) == true && accepted is OpenApiResponse replayable)
+                {
+                    replayable.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    replayable.Headers["Idempotency-Replayed"] = new OpenApiHeader
+                    {
+                        Description = "true when this answer replays an earlier create with the same Idempotency-Key.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                    };
+                }
                 break;
             case "changeTenant":
                 AddHeader(operation, "If-Match", "The tenant's ETag (its metadata.resourceVersion) as read: the change is refused with 412 if the tenant changed since.");
