@@ -1,4 +1,6 @@
 using GoCoffee.Contracts.Cluster;
+using GoCoffee.Contracts.Orders;
+using GoCoffee.Contracts.Payments;
 using GoCoffee.Contracts.Tenants;
 
 namespace GoCoffee.ServiceDefaults.Messaging;
@@ -15,6 +17,10 @@ public static class TrustedSenders
     public const string Tenant = "tenant";
 
     public const string ClusterAgent = "cluster-agent";
+
+    public const string Orders = "orders";
+
+    public const string Web3 = "web3";
 
     private static readonly Dictionary<Type, string> Owners = new()
     {
@@ -35,6 +41,7 @@ public static class TrustedSenders
         [typeof(TenantDeletionGraceElapsed)] = Tenant,
         [typeof(ApiKeyIssued)] = Tenant,
         [typeof(ApiKeyRevoked)] = Tenant,
+        [typeof(TenantServicesChanged)] = Tenant,
 
         // The tenant service's commands to the cluster-agent, and the status it has the agent write.
         [typeof(ProvisionTenantNamespaces)] = Tenant,
@@ -51,6 +58,11 @@ public static class TrustedSenders
         [typeof(TenantObjectsDeleted)] = ClusterAgent,
         [typeof(TenantResourceApplied)] = ClusterAgent,
         [typeof(TenantResourceDeleted)] = ClusterAgent,
+
+        // Orders and payments: the order saga asks for payment; a payment service confirms it.
+        [typeof(OrderAwaitingPayment)] = Orders,
+        [typeof(OrderPaymentClosed)] = Orders,
+        [typeof(PaymentConfirmed)] = Web3,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
