@@ -1,0 +1,103 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GoCoffee.AppHost;
+
+/// <summary>
+/// The platform as the app host runs it: the five services, the cluster-agent and the gateway as projects on fixed
+/// loopback ports (<c>GoCoffee:Ports</c>), each with its readiness probe as health check, its own RabbitMQ login and the
+/// shared PostgreSQL connection string; telemetry goes to the dashboard. A later process (a local chain node,
+/// Prometheus) joins with one <c>AddExecutable</c> line.
+/// </summary>
+public static class PlatformModel
+{
+    /// <summary>Every process of the platform: resource name (also its broker login's and its queues' name), project, default port.</summary>
+    public static readonly IReadOnlyList<(string Name, int Port)> Processes =
+    [
+        ("tenant", 5101),
+        ("ai-workload", 5102),
+        ("observability", 5103),
+        ("orders", 5104),
+        ("web3", 5105),
+        ("cluster-agent", 5106),
+        ("gateway", 8080),
+    ];
+
+    public static void AddGoCoffeePlatform(this IDistributedApplicationBuilder builder)
+    {
+        var postgres = builder.AddConnectionString("Postgres");
+
+        var tenant = builder.AddPlatformProcess<Projects.GoCoffee_Tenant>("tenant").WithReference(postgres);
+        var ai = builder.AddPlatformProcess<Projects.GoCoffee_AiWorkload>("ai-workload").WithReference(postgres);
+        var observability = builder.AddPlatformProcess<Projects.GoCoffee_Observability>("observability").WithReference(postgres);
+        var orders = builder.AddPlatformProcess<Projects.GoCoffee_Orders>("orders").WithReference(postgres);
+        var web3 = builder.AddPlatformProcess<Projects.GoCoffee_Web3>("web3").WithReference(postgres);
+
+        // Manifests-folder target unless configured otherwise (ClusterAgent:Target, ClusterAgent:Kubeconfig through
+        // GoCoffee:Environment:cluster-agent): relative to the repository, as ./run.sh always had it.
+        builder.AddPlatformProcess<Projects.GoCoffee_ClusterAgent>("cluster-agent")
+            .WithReference(postgres)
+            .WithEnvironment("ClusterAgent__ManifestsPath", builder.Configuration["GoCoffee:ClusterAgent:ManifestsPath"]
+                ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", ".run", "manifests")));
+
+        // The gateway loads the tenant directory from the tenant service at start, so it waits for it; it finds each
+        // service at the address the app host gave it (its appsettings.json holds the same defaults).
+        var gateway = builder.AddPlatformProcess<Projects.GoCoffee_Gateway>("gateway").WaitFor(tenant);
+        foreach (var service in new[] { tenant, ai, observability, orders, web3 })
+        {
+            gateway.WithEnvironment(
+                $"ReverseProxy__Clusters__{service.Resource.Name}__Destinations__primary__Address",
+                service.GetEndpoint("http").LoopbackUrl());
+            gateway.WithReferenceRelationship(service);
+        }
+
+        builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (ready, cancellationToken) =>
+        {
+            var logger = ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GoCoffee");
+            logger.LogInformation(
+                "Go Coffee is up: gateway {Gateway}, dashboard {Dashboard}, RabbitMQ console {Console}",
+                $"http://127.0.0.1:{builder.PortOf("gateway")}",
+                builder.Configuration["ASPNETCORE_URLS"] ?? "(see above)",
+                builder.Configuration["GoCoffee:RabbitMq:Console"] ?? "http://127.0.0.1:15672");
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// One process of the platform: no launch profile (the app host decides the address), an HTTP endpoint on its port
+    /// that the process binds itself on 127.0.0.1, <c>/health/ready</c> as its health, its broker login, and the
+    /// environment every process shares.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> AddPlatformProcess<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new()
+    {
+        var process = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
+            .WithHttpEndpoint(port: builder.PortOf(name), isProxied: false)
+            .WithHttpHealthCheck("/health/ready");
+        var endpoint = process.GetEndpoint("http");
+
+        return process
+            .WithEnvironment("Urls", endpoint.LoopbackUrl())
+            .WithReference(builder.AddConnectionString(BrokerLogins.ConnectionName(name)), connectionName: "RabbitMq")
+            .WithEnvironment("Messaging__BrokerUserPrefix", builder.Configuration[BrokerLogins.UserPrefixKey] ?? BrokerLogins.DefaultUserPrefix)
+            .WithEnvironment("Platform__UseDevelopmentKeys", builder.Configuration["GoCoffee:DevelopmentKeys"] ?? "true")
+            .WithEnvironment(context =>
+            {
+                // Per-process settings from configuration (GoCoffee:Environment:<process>:<VARIABLE>), read at every
+                // start: how the tests point the cluster-agent at their API server or pause a relay before a restart.
+                foreach (var setting in builder.Configuration.GetSection($"GoCoffee:Environment:{name}").GetChildren())
+                {
+                    context.EnvironmentVariables[setting.Key] = setting.Value ?? string.Empty;
+                }
+            });
+    }
+
+    private static int PortOf(this IDistributedApplicationBuilder builder, string name) =>
+        builder.Configuration.GetValue<int?>($"GoCoffee:Ports:{name}") ?? Processes.Single(process => process.Name == name).Port;
+
+    /// <summary><c>http://127.0.0.1:{port}</c>: every process listens on loopback only, and "localhost" may resolve to ::1 first.</summary>
+    private static ReferenceExpression LoopbackUrl(this EndpointReference endpoint) =>
+        ReferenceExpression.Create($"http://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}");
+}
