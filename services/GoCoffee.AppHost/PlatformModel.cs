@@ -28,6 +28,7 @@ public static class PlatformModel
     public static void AddGoCoffeePlatform(this IDistributedApplicationBuilder builder)
     {
         var postgres = builder.AddConnectionString("Postgres");
+        builder.Services.AddHostedService<CrashRestarts>();
 
         var tenant = builder.AddPlatformProcess<Projects.GoCoffee_Tenant>("tenant").WithReference(postgres);
         var ai = builder.AddPlatformProcess<Projects.GoCoffee_AiWorkload>("ai-workload").WithReference(postgres);
