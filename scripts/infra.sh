@@ -14,7 +14,7 @@
 #               management http://127.0.0.1:15672  prometheus http://127.0.0.1:15692/metrics
 #               one user per platform process (gocoffee-tenant, gocoffee-gateway, ...): no tags, the permissions of
 #               scripts/broker-permissions.tsv on vhost /, a generated password kept (never printed) in
-#               $GOCOFFEE_DATA_ROOT/secrets/rabbitmq-<service>.password (mode 600); run.sh and tye read them
+#               $GOCOFFEE_DATA_ROOT/secrets/rabbitmq-<service>.password (mode 600), and as $GOCOFFEE_DATA_ROOT/secrets/tye/<service>.env for tye.yaml; the app host reads them
 #
 # Environment overrides:
 #   GOCOFFEE_DATA_ROOT            state root (pid/marker files, logs, RabbitMQ data) [/var/lib/gocoffee]
@@ -467,6 +467,9 @@ rmq_provision_services() {
     fi
     chmod 600 "$file"
     password=$(<"$file")
+    # The same login as an env file for Tye (tye.yaml's env_file), which cannot read the password file itself.
+    mkdir -p "$SECRETS_DIR/tye"
+    (umask 077 && printf 'ConnectionStrings__RabbitMq=amqp://%s:%s@127.0.0.1:%s/\n' "$user" "$password" "$RMQ_PORT" >"$SECRETS_DIR/tye/$service.env")
     printf '{"password":%s,"tags":""}' "$(json_string "$password")" | rmq_api_put "users/$user" \
       || die "rabbitmq: could not create user $user through the management API"
     printf '{"configure":%s,"write":%s,"read":%s}' "$(json_string "$configure")" "$(json_string "$write")" "$(json_string "$read")" \

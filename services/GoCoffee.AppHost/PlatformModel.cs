@@ -25,6 +25,9 @@ public static class PlatformModel
         ("gateway", 8080),
     ];
 
+    /// <summary>Each process's readiness probe: the app host's health check and the gateway's view of it.</summary>
+    public const string ReadinessPath = "/health/ready";
+
     public static void AddGoCoffeePlatform(this IDistributedApplicationBuilder builder)
     {
         var postgres = builder.AddConnectionString("Postgres");
@@ -76,7 +79,7 @@ public static class PlatformModel
     {
         var process = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
             .WithHttpEndpoint(port: builder.PortOf(name), isProxied: false)
-            .WithHttpHealthCheck("/health/ready");
+            .WithHttpHealthCheck(ReadinessPath);
         var endpoint = process.GetEndpoint("http");
 
         return process
