@@ -5,7 +5,7 @@
 # development token from scripts/dev-token.sh) and, if the Aspire dashboard runs, that it received
 # telemetry from every process.
 #
-#   scripts/smoke.sh            (also run by: ./run.sh --smoke)
+#   scripts/smoke.sh            (in a second terminal, once the app host logged "Go Coffee is up")
 #
 # Environment: GATEWAY_URL [http://127.0.0.1:8080], DASHBOARD_URL [http://127.0.0.1:18888],
 #              SMOKE_TIMEOUT seconds to wait for probe answers / telemetry [30]
