@@ -146,10 +146,13 @@ public sealed class PlatformFixture : IAsyncLifetime
             }
 
             WatchSnapshots(notifications);
-            WatchLogs(_app.Services.GetRequiredService<ResourceLoggerService>(), _app.Services.GetRequiredService<DistributedApplicationModel>());
 
             var startup = Stopwatch.StartNew();
             await _app.StartAsync();
+
+            // Once the app host runs, it streams a resource's output to whoever watches it, from the first line on (a
+            // watch that begins before the orchestrator listens for watchers may never be served).
+            WatchLogs(_app.Services.GetRequiredService<ResourceLoggerService>(), _app.Services.GetRequiredService<DistributedApplicationModel>());
             await WaitUntilReady(All, StartupTimeout);
             StartupDuration = startup.Elapsed;
         }
@@ -226,13 +229,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         return this[replica];
     }
 
-    /// <summary>Stops a replica through its resource's stop command (a graceful stop) and waits until it ended.</summary>
+    /// <summary>Ends a replica as the process harness always did (SIGKILL: nothing of it is under test any more) and frees its slot.</summary>
     public async Task StopReplica(PlatformProcess replica)
     {
-        await Execute(replica, KnownResourceCommands.StopCommand);
-        using var timeout = new CancellationTokenSource(StartupTimeout);
-        await App.Services.GetRequiredService<ResourceNotificationService>()
-            .WaitForResourceAsync(replica.Name, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
+        if (!replica.HasExited)
+        {
+            await replica.Kill();
+        }
+
         _replicasInUse.Remove(replica.Name);
     }
 
