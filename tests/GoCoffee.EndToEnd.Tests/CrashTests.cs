@@ -51,7 +51,7 @@ public sealed class CrashTests(PlatformFixture platform, ITestOutputHelper outpu
 
             var tenantService = platform["tenant"];
             var agent = platform["cluster-agent"];
-            var exits = await Task.WhenAll(Task.Run(tenantService.Kill), Task.Run(agent.Kill));
+            var exits = await Task.WhenAll(tenantService.Kill(), agent.Kill());
             Assert.All(exits, code => Assert.Equal(SigKillExitCode, code));
         }
         finally
@@ -87,7 +87,7 @@ public sealed class CrashTests(PlatformFixture platform, ITestOutputHelper outpu
     {
         const string tenant = "relay-crash";
         var tenantService = platform["tenant"];
-        tenantService.Kill();
+        Assert.Equal(SigKillExitCode, await tenantService.Kill());
         await platform.Restart(tenantService, new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = "Testing",
@@ -110,7 +110,7 @@ public sealed class CrashTests(PlatformFixture platform, ITestOutputHelper outpu
         var appliedOnce = AppliesFor([tenant]);
         Assert.NotEmpty(appliedOnce);
 
-        Assert.Equal(SigKillExitCode, tenantService.Kill());
+        Assert.Equal(SigKillExitCode, await tenantService.Kill());
         await platform.Restart(tenantService);
 
         // The restarted relay publishes the row again with the same message id, and the agent's inbox skips it.

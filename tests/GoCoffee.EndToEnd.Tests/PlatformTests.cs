@@ -299,7 +299,7 @@ public sealed partial class PlatformTests(PlatformFixture platform, ITestOutputH
         }
     }
 
-    private async Task<LogEvent> LogEventOf(ServiceProcess process, Func<LogEvent, bool> match, string what)
+    private async Task<LogEvent> LogEventOf(PlatformProcess process, Func<LogEvent, bool> match, string what)
     {
         try
         {

@@ -62,7 +62,7 @@ public sealed class ReplicaTests(PlatformFixture platform, ITestOutputHelper out
 
             // Kill the relay holder: PostgreSQL releases its lock with its connection, and the other replica takes over.
             var killedInstance = active.Instance;
-            active.Kill();
+            await active.Kill();
             await TestInfrastructure.Eventually(
                 () => Task.FromResult(standby.LogEventsSinceStart.Any(e => e.MessageTemplate == RelayActive) ? (bool?)true : null),
                 Timeout,
@@ -84,7 +84,7 @@ public sealed class ReplicaTests(PlatformFixture platform, ITestOutputHelper out
         }
         finally
         {
-            replica.Dispose();
+            await platform.StopReplica(replica);
             if (primary.HasExited)
             {
                 await platform.Restart(primary);
@@ -137,7 +137,7 @@ public sealed class ReplicaTests(PlatformFixture platform, ITestOutputHelper out
         {
             foreach (var gateway in gateways)
             {
-                gateway.Dispose();
+                await platform.StopReplica(gateway);
             }
         }
     }
@@ -145,7 +145,7 @@ public sealed class ReplicaTests(PlatformFixture platform, ITestOutputHelper out
     private static Func<HttpContent> TenantYaml(string tenant) =>
         () => new StringContent(TenantDocuments.Yaml(tenant, "basic", namespaces: 1, cpu: "2", memory: "4Gi"), Encoding.UTF8, "application/yaml");
 
-    private async Task<HttpStatusCode> GetWithKey(ServiceProcess gateway, string tenant, string apiKey)
+    private async Task<HttpStatusCode> GetWithKey(PlatformProcess gateway, string tenant, string apiKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, $"/api/tenants/{tenant}"));
         request.Headers.Add("X-Api-Key", apiKey);

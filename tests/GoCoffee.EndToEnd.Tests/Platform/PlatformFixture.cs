@@ -1,15 +1,24 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using GoCoffee.FakeKubernetes;
 using GoCoffee.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace GoCoffee.EndToEnd.Tests.Platform;
 
 /// <summary>
-/// The whole platform as real processes: the six services and the gateway, each started with <c>dotnet &lt;dll&gt;</c> from
-/// its bin folder (the configuration this test assembly was built with), on free loopback ports, sharing a PostgreSQL
-/// database and a RabbitMQ virtual host of their own. Ready when every process answers <c>/health/ready</c> with 200.
+/// The whole platform as the app host runs it (<c>services/GoCoffee.AppHost</c> through <c>Aspire.Hosting.Testing</c>):
+/// the six services and the gateway as project resources, each a process of its own started by the orchestrator, on free
+/// loopback ports, sharing a PostgreSQL database and a RabbitMQ virtual host (with its per-process broker users) of their
+/// own. Ready when every process answers <c>/health/ready</c> with 200. Replicas (a second tenant service, two more
+/// gateways) are resources of the same model with an explicit start.
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
@@ -24,18 +33,20 @@ public sealed class PlatformFixture : IAsyncLifetime
         ("cluster-agent", "/api/cluster-agent", "services/GoCoffee.ClusterAgent", null),
     ];
 
+    /// <summary>The replicas the tests may start (<see cref="StartReplica"/>): of which process, how many.</summary>
+    private static readonly IReadOnlyList<(string Of, int Count)> ReplicaSlots = [("tenant", 1), ("gateway", 2)];
+
     /// <summary>How long the processes may take to become ready (<c>GOCOFFEE_E2E_STARTUP_TIMEOUT</c> seconds overrides 90).</summary>
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("GOCOFFEE_E2E_STARTUP_TIMEOUT"), out var seconds) && seconds > 0 ? seconds : 90);
 
-    /// <summary>
-    /// Every process uses the published development keys, as under <c>./run.sh</c>: internal tokens, and the operator
-    /// JWTs the tests present to the gateway (<see cref="DevelopmentTokens"/>, like <c>scripts/dev-token.sh</c>).
-    /// </summary>
-    public const string DevelopmentKeysVariable = "Platform__UseDevelopmentKeys";
-
-    private readonly List<ServiceProcess> _services = [];
-    private readonly List<ServiceProcess> _replicas = [];
+    private readonly Dictionary<string, PlatformProcess> _processes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _replicasInUse = new(StringComparer.Ordinal);
+    private readonly EnvironmentOverrides _overrides = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _logWatchers = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CustomResourceSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private DistributedApplication? _app;
     private TestDatabase? _database;
     private TestVirtualHost? _virtualHost;
     private bool _disposed;
@@ -60,23 +71,21 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>A platform operator's bearer token for the gateway (development key, like <c>scripts/dev-token.sh</c>).</summary>
     public string OperatorToken { get; } = DevelopmentTokens.PlatformAdmin("e2e-operator");
 
-    public string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    /// <summary>Debug or Release: the configuration this test assembly (and so every process under test) was built with.</summary>
-    public string Configuration { get; } = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!)!;
-
     public string LogDirectory { get; private set; } = string.Empty;
 
-    /// <summary>From starting the processes until every one of them was ready.</summary>
+    /// <summary>From starting the app host until every process was ready.</summary>
     public TimeSpan StartupDuration { get; private set; }
 
+    /// <summary>Building the app host's model (before anything starts).</summary>
+    public TimeSpan BuildDuration { get; private set; }
+
     /// <summary>The six services (not the gateway), in <see cref="ServiceCatalog"/> order.</summary>
-    public IReadOnlyList<ServiceProcess> Services => _services;
+    public IReadOnlyList<PlatformProcess> Services => [.. ServiceCatalog.Select(service => this[service.Name])];
 
-    public ServiceProcess Gateway { get; private set; } = null!;
+    public PlatformProcess Gateway => this["gateway"];
 
-    /// <summary>Every process: the six services and the gateway.</summary>
-    public IReadOnlyList<ServiceProcess> All => [.. _services, Gateway];
+    /// <summary>Every process of the platform: the six services and the gateway (no replicas).</summary>
+    public IReadOnlyList<PlatformProcess> All => [.. Services, Gateway];
 
     public TestVirtualHost VirtualHost => _virtualHost ?? throw new InvalidOperationException("Not initialized.");
 
@@ -88,12 +97,13 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// </summary>
     public FakeKubernetesServer Kubernetes { get; private set; } = null!;
 
-    public ServiceProcess this[string name] =>
-        All.SingleOrDefault(process => process.Name == name) ?? throw new ArgumentException($"No process named {name}.", nameof(name));
+    private DistributedApplication App => _app ?? throw new InvalidOperationException("Not initialized.");
+
+    public PlatformProcess this[string name] =>
+        _processes.GetValueOrDefault(name) ?? throw new ArgumentException($"No process named {name}.", nameof(name));
 
     public async Task InitializeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit += KillChildren;
         try
         {
             _database = await TestDatabase.Create();
@@ -103,52 +113,46 @@ public sealed class PlatformFixture : IAsyncLifetime
             var kubeconfig = Path.Combine(LogDirectory, "kubeconfig");
             await File.WriteAllTextAsync(kubeconfig, Kubernetes.Kubeconfig());
 
-            var startup = System.Diagnostics.Stopwatch.StartNew();
-            var ports = FreePorts(ServiceCatalog.Count + 1);
-            for (var i = 0; i < ServiceCatalog.Count; i++)
+            var processes = ServiceCatalog.Select(service => (service.Name, service.RoutePrefix)).Append((Name: "gateway", RoutePrefix: string.Empty)).ToList();
+            var replicas = ReplicaSlots.SelectMany(slot => Enumerable.Range(1, slot.Count).Select(n => (Name: $"{slot.Of}-replica-{n}", slot.Of))).ToList();
+            var ports = FreePorts(processes.Count + replicas.Count);
+
+            var clock = Stopwatch.StartNew();
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoCoffee_AppHost>(
+                [.. AppHostArguments(processes.Select(p => p.Name), ports, kubeconfig)],
+                (options, _) =>
+                {
+                    options.DisableDashboard = true;
+                    options.AllowUnsecuredTransport = true;
+                });
+            ((IConfigurationBuilder)builder.Configuration).Add(_overrides);
+            // The app host's own log goes to a file (not the test's console); each resource's output to its own.
+            builder.Services.AddLogging(logging => logging.ClearProviders().AddProvider(new FileLoggerProvider(Path.Combine(LogDirectory, "apphost.log"))));
+            for (var i = 0; i < replicas.Count; i++)
             {
-                var (name, prefix, project, _) = ServiceCatalog[i];
-                _services.Add(CreateProcess(name, prefix, project, ports[i]));
+                AddReplica(builder, replicas[i].Name, replicas[i].Of, ports[processes.Count + i]);
             }
 
-            Gateway = CreateProcess("gateway", string.Empty, "gateway/GoCoffee.Gateway", ports[^1]);
+            _app = await builder.BuildAsync();
+            BuildDuration = clock.Elapsed;
 
-            foreach (var service in _services)
+            var notifications = _app.Services.GetRequiredService<ResourceNotificationService>();
+            var resources = processes.Select((p, i) => (p.Name, p.RoutePrefix, Port: ports[i]))
+                .Concat(replicas.Select((r, i) => (r.Name, processes.Single(p => p.Name == r.Of).RoutePrefix, Port: ports[processes.Count + i])))
+                .ToList();
+            foreach (var (name, prefix, port) in resources)
             {
-                var environment = new Dictionary<string, string>
-                {
-                    ["Urls"] = service.BaseAddress.ToString().TrimEnd('/'),
-                    ["ConnectionStrings__Postgres"] = _database.ConnectionString,
-                    ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionStringFor(service.Name),
-                    ["Messaging__BrokerUserPrefix"] = _virtualHost.UserPrefix,
-                    [DevelopmentKeysVariable] = "true",
-                };
-                if (service.Name == "cluster-agent")
-                {
-                    environment["ClusterAgent__Target"] = "kubernetes";
-                    environment["ClusterAgent__Kubeconfig"] = kubeconfig;
-                }
-
-                service.Start(environment);
+                _processes.Add(name, new PlatformProcess(name, prefix, port, LogDirectory, notifications, _snapshots.GetValueOrDefault));
             }
 
-            // The gateway has no database; the bus brings it the tenant and API-key events.
-            var gatewayEnvironment = new Dictionary<string, string>
-            {
-                ["Urls"] = Gateway.BaseAddress.ToString().TrimEnd('/'),
-                ["ConnectionStrings__RabbitMq"] = _virtualHost.ConnectionStringFor("gateway"),
-                ["Messaging__BrokerUserPrefix"] = _virtualHost.UserPrefix,
-                [DevelopmentKeysVariable] = "true",
-            };
-            foreach (var (name, _, _, cluster) in ServiceCatalog)
-            {
-                if (cluster is not null)
-                {
-                    gatewayEnvironment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = this[name].BaseAddress.ToString().TrimEnd('/');
-                }
-            }
+            WatchSnapshots(notifications);
 
-            Gateway.Start(gatewayEnvironment);
+            var startup = Stopwatch.StartNew();
+            await _app.StartAsync();
+
+            // Once the app host runs, it streams a resource's output to whoever watches it, from the first line on (a
+            // watch that begins before the orchestrator listens for watchers may never be served).
+            WatchLogs(_app.Services.GetRequiredService<ResourceLoggerService>(), _app.Services.GetRequiredService<DistributedApplicationModel>());
             await WaitUntilReady(All, StartupTimeout);
             StartupDuration = startup.Elapsed;
         }
@@ -160,7 +164,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until every given process answers <c>/health/ready</c> with 200; on failure, shows their output.</summary>
-    public async Task WaitUntilReady(IEnumerable<ServiceProcess> processes, TimeSpan timeout)
+    public async Task WaitUntilReady(IEnumerable<PlatformProcess> processes, TimeSpan timeout)
     {
         var waits = processes.Select(async process =>
         {
@@ -169,9 +173,9 @@ public sealed class PlatformFixture : IAsyncLifetime
                 await TestInfrastructure.Eventually(
                     async () =>
                     {
-                        if (process.HasExited)
+                        if (KnownResourceStates.TerminalStates.Contains(process.State))
                         {
-                            throw new InvalidOperationException($"{process.Name} exited before it was ready.");
+                            throw new InvalidOperationException($"{process.Name} ended ({process.State}) before it was ready.");
                         }
 
                         using var response = await Http.GetAsync(new Uri(process.BaseAddress, "/health/ready"));
@@ -196,34 +200,44 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts <paramref name="process"/> again after it was killed (with <paramref name="overrides"/> for this run) and waits until it is ready.</summary>
-    public async Task Restart(ServiceProcess process, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>
+    /// Starts <paramref name="process"/> again after it was killed, through the resource's start command, with
+    /// <paramref name="overrides"/> added to its environment for this run only (the app host reads
+    /// <c>GoCoffee:Environment:&lt;process&gt;</c> at every start), and waits until it is ready.
+    /// </summary>
+    public async Task Restart(PlatformProcess process, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        process.Restart(overrides);
-        await WaitUntilReady([process], StartupTimeout);
+        if (!process.HasExited)
+        {
+            throw new InvalidOperationException($"{process.Name} is still running (pid {process.Pid}); kill it first.");
+        }
+
+        await Start(process, overrides);
     }
 
     /// <summary>
-    /// A second instance of <paramref name="name"/> (a service or the gateway) with the same environment (database schema,
-    /// virtual host, downstream addresses) on a port of its own, as a second replica in a cluster would run; ready when
-    /// this returns. Dispose it when done (the fixture disposes what is left).
+    /// Another instance of <paramref name="name"/> (the tenant service or the gateway) with the same environment (database
+    /// schema, virtual host, broker login, downstream addresses) on a port of its own, as a second replica in a cluster
+    /// would run, plus <paramref name="overrides"/>; ready when this returns. Stop it with <see cref="StopReplica"/>.
     /// </summary>
-    public async Task<ServiceProcess> StartReplica(string name, IReadOnlyDictionary<string, string>? overrides = null)
+    public async Task<PlatformProcess> StartReplica(string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var original = this[name];
-        var port = FreePorts(1)[0];
-        var replica = new ServiceProcess(
-            $"{name}-replica-{_replicas.Count + 1}", original.RoutePrefix, original.BinDirectory, Path.GetFileNameWithoutExtension(original.AssemblyPath), port, LogDirectory);
-        _replicas.Add(replica);
-        var environment = new Dictionary<string, string>(original.StartEnvironment) { ["Urls"] = replica.BaseAddress.ToString().TrimEnd('/') };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        var slot = ReplicaSlots.Single(s => s.Of == name);
+        var replica = Enumerable.Range(1, slot.Count).Select(n => $"{name}-replica-{n}").FirstOrDefault(_replicasInUse.Add)
+                      ?? throw new InvalidOperationException($"All {slot.Count} replica(s) of {name} are in use; the app host model has no more.");
+        await Start(this[replica], overrides);
+        return this[replica];
+    }
+
+    /// <summary>Ends a replica as the process harness always did (SIGKILL: nothing of it is under test any more) and frees its slot.</summary>
+    public async Task StopReplica(PlatformProcess replica)
+    {
+        if (!replica.HasExited)
         {
-            environment[key] = value;
+            await replica.Kill();
         }
 
-        replica.Start(environment);
-        await WaitUntilReady([replica], StartupTimeout);
-        return replica;
+        _replicasInUse.Remove(replica.Name);
     }
 
     /// <summary>The last lines of every process, for assertion messages.</summary>
@@ -250,9 +264,21 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
 
         _disposed = true;
-        AppDomain.CurrentDomain.ProcessExit -= KillChildren;
-        List<ServiceProcess> processes = Gateway is null ? [.. _services, .. _replicas] : [.. _services, Gateway, .. _replicas];
-        await Task.WhenAll(processes.Select(process => Task.Run(process.Dispose)));
+        if (_app is not null)
+        {
+            // Stops every resource (the orchestrator ends what it started), then the orchestrator itself.
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_logWatchers).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var process in _processes.Values)
+        {
+            process.Dispose();
+        }
+
+        _stopping.Dispose();
         Http.Dispose();
         if (Kubernetes is not null)
         {
@@ -270,32 +296,128 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
     }
 
-    private ServiceProcess CreateProcess(string name, string routePrefix, string project, int port)
+    /// <summary>
+    /// The app host's configuration for this run: its own database and virtual host (a broker login per process), the
+    /// ports, the development keys, the fake API server as the cluster-agent's cluster, and no restarts of crashed
+    /// processes by the app host (the crash tests restart them, when they choose).
+    /// </summary>
+    private IEnumerable<string> AppHostArguments(IEnumerable<string> processes, int[] ports, string kubeconfig)
     {
-        var binDirectory = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0");
-        return new ServiceProcess(name, routePrefix, binDirectory, Path.GetFileName(project), port, LogDirectory);
-    }
-
-    private void KillChildren(object? sender, EventArgs e)
-    {
-        foreach (var process in _services.Append(Gateway).Concat(_replicas).OfType<ServiceProcess>())
+        yield return $"--ConnectionStrings:Postgres={Database.ConnectionString}";
+        yield return $"--GoCoffee:RabbitMq:UserPrefix={VirtualHost.UserPrefix}";
+        yield return "--GoCoffee:DevelopmentKeys=true";
+        yield return "--GoCoffee:CrashRestarts=0";
+        yield return $"--GoCoffee:ClusterAgent:ManifestsPath={Path.Combine(LogDirectory, "manifests")}";
+        yield return "--GoCoffee:Environment:cluster-agent:ClusterAgent__Target=kubernetes";
+        yield return $"--GoCoffee:Environment:cluster-agent:ClusterAgent__Kubeconfig={kubeconfig}";
+        var i = 0;
+        foreach (var process in processes)
         {
-            process.Stop();
+            yield return $"--GoCoffee:Ports:{process}={ports[i++]}";
+            yield return $"--ConnectionStrings:rabbitmq-{process}={VirtualHost.ConnectionStringFor(process)}";
         }
     }
 
-    private static string FindRepositoryRoot()
+    /// <summary>
+    /// A replica of <paramref name="of"/>: the same project with the same environment (the original's environment
+    /// callbacks: connection strings, broker login, keys, downstream addresses), its own address, and its own
+    /// <c>GoCoffee:Environment:&lt;replica&gt;</c> settings; started only when a test asks for it.
+    /// </summary>
+    private static void AddReplica(IDistributedApplicationTestingBuilder builder, string name, string of, int port)
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "GoCoffee.sln")))
+        var original = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == of);
+        var configuration = builder.Configuration;
+        builder.AddProject(name, original.GetProjectMetadata().ProjectPath, options => options.ExcludeLaunchProfile = true)
+            .WithHttpEndpoint(port: port, isProxied: false)
+            .WithHttpHealthCheck("/health/ready")
+            .WithExplicitStart()
+            .WithEnvironment(async context =>
             {
-                return directory.FullName;
-            }
-        }
+                foreach (var annotation in original.Annotations.OfType<EnvironmentCallbackAnnotation>().ToList())
+                {
+                    await annotation.Callback(context);
+                }
 
-        throw new InvalidOperationException($"No GoCoffee.sln above {AppContext.BaseDirectory}.");
+                context.EnvironmentVariables["Urls"] = $"http://127.0.0.1:{port}";
+                foreach (var setting in configuration.GetSection($"GoCoffee:Environment:{name}").GetChildren())
+                {
+                    context.EnvironmentVariables[setting.Key] = setting.Value ?? string.Empty;
+                }
+            });
     }
+
+    private async Task Start(PlatformProcess process, IReadOnlyDictionary<string, string>? overrides)
+    {
+        var previous = process.Snapshot?.Properties.Any(p => p.Name == "executable.pid") == true && !process.HasExited ? process.Pid : (int?)null;
+        _overrides.Replace(process.Name, overrides);
+        try
+        {
+            process.MarkStart();
+            await Execute(process, KnownResourceCommands.StartCommand);
+            using var timeout = new CancellationTokenSource(StartupTimeout);
+            try
+            {
+                await App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(
+                    process.Name,
+                    e => e.Snapshot.State?.Text == KnownResourceStates.Running && !process.HasExited && process.Pid != previous,
+                    timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{process.Name} is not running {StartupTimeout.TotalSeconds:0} s after its start command.{Environment.NewLine}{process.Tail()}");
+            }
+
+            await WaitUntilReady([process], StartupTimeout);
+        }
+        finally
+        {
+            _overrides.Replace(process.Name, null);
+        }
+    }
+
+    private async Task Execute(PlatformProcess process, string command)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(process.Name, command);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} of {process.Name} failed: {result.Message}{Environment.NewLine}{process.Tail()}");
+        }
+    }
+
+    /// <summary>Keeps the latest snapshot of every resource, by resource name.</summary>
+    private void WatchSnapshots(ResourceNotificationService notifications) =>
+        _logWatchers.Add(Task.Run(async () =>
+        {
+            await foreach (var update in notifications.WatchAsync(_stopping.Token))
+            {
+                _snapshots[update.Resource.Name] = update.Snapshot;
+            }
+        }));
+
+    /// <summary>Collects each resource's console output (stdout and stderr) as the app host's resource logger streams it.</summary>
+    private void WatchLogs(ResourceLoggerService loggers, DistributedApplicationModel model)
+    {
+        foreach (var process in _processes.Values)
+        {
+            var resource = model.Resources.Single(r => r.Name == process.Name);
+            _logWatchers.Add(Task.Run(async () =>
+            {
+                await foreach (var batch in loggers.WatchAsync(resource).WithCancellation(_stopping.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        process.Append(WithoutTimestamp(line.Content), line.IsErrorMessage);
+                    }
+                }
+            }));
+        }
+    }
+
+    /// <summary>The orchestrator prefixes every line with its own ISO 8601 time stamp; the process's line follows it.</summary>
+    private static string WithoutTimestamp(string content) =>
+        content.Length > 28 && char.IsAsciiDigit(content[0]) && content[10] == 'T' && content.IndexOf("Z ", StringComparison.Ordinal) is var end and > 18 and < 36
+            ? content[(end + 2)..]
+            : content;
 
     /// <summary>A fresh folder for this run's process logs; only the five most recent runs are kept.</summary>
     private static string PrepareLogDirectory(string runName)
@@ -329,6 +451,80 @@ public sealed class PlatformFixture : IAsyncLifetime
         finally
         {
             listeners.ForEach(listener => listener.Stop());
+        }
+    }
+
+    /// <summary>
+    /// <c>GoCoffee:Environment:&lt;process&gt;:&lt;VARIABLE&gt;</c> settings a test sets for one start of a process and
+    /// removes afterwards (a configuration provider, so that they leave no key behind).
+    /// </summary>
+    private sealed class EnvironmentOverrides : ConfigurationProvider, IConfigurationSource
+    {
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
+
+        public void Replace(string process, IReadOnlyDictionary<string, string>? variables)
+        {
+            var prefix = $"GoCoffee:Environment:{process}:";
+            foreach (var key in Data.Keys.Where(key => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                Data.Remove(key);
+            }
+
+            foreach (var (variable, value) in variables ?? new Dictionary<string, string>())
+            {
+                Data[prefix + variable] = value;
+            }
+
+            OnReload();
+        }
+    }
+
+    /// <summary>The app host's own log (orchestrator, resource states, health checks), for post-mortems.</summary>
+    private sealed class FileLoggerProvider(string path) : ILoggerProvider
+    {
+        private readonly StreamWriter _writer = new(path, append: false) { AutoFlush = true };
+        private readonly Lock _gate = new();
+
+        public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _writer.Dispose();
+            }
+        }
+
+        private void Write(string line)
+        {
+            lock (_gate)
+            {
+                try
+                {
+                    _writer.WriteLine(line);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Late lines after the app host was disposed.
+                }
+            }
+        }
+
+        private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            // The resources' own output is in their log files already.
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && !category.Contains(".Resources.", StringComparison.Ordinal);
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    provider.Write($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : Environment.NewLine + exception)}");
+                }
+            }
         }
     }
 }
