@@ -1,4 +1,9 @@
+using GoCoffee.AiWorkload.Deployment;
+using GoCoffee.AiWorkload.Models;
+using GoCoffee.AiWorkload.Tenants;
+using GoCoffee.AiWorkload.Workloads;
 using GoCoffee.ServiceDefaults;
+using GoCoffee.ServiceDefaults.Messaging;
 
 namespace GoCoffee.AiWorkload;
 
@@ -8,13 +13,32 @@ public static class AiWorkloadService
 
     public static IHostApplicationBuilder AddAiWorkloadService(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Identity);
+        builder.Services.AddOptions<AiWorkloadOptions>().Bind(builder.Configuration.GetSection(AiWorkloadOptions.Section))
+            .Validate(o => o.Runtimes.Count > 0 && o.Runtimes.Values.All(r => r.Image.Length > 0 && r.Port is > 0 and < 65536) && o.StepTimeout > TimeSpan.Zero && o.ReadyTimeout > TimeSpan.Zero, "AiWorkloads: every runtime needs an image and a port; StepTimeout and ReadyTimeout must be positive.")
+            .ValidateOnStart();
+        builder.AddPlatformService(
+            Identity,
+            store =>
+            {
+                store.Schema.For<TenantAi>();
+                store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
+                store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
+                store.AddSaga<AiDeploymentState>();
+            },
+            bus =>
+            {
+                bus.AddConsumer<TenantServicesChangedConsumer>();
+                bus.AddConsumer<TenantDeletedConsumer>();
+                bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
+            });
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAiWorkloadApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
+        api.MapModelsApi();
+        api.MapWorkloadsApi();
         return endpoints;
     }
 }
