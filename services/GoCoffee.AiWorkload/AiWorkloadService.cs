@@ -16,6 +16,7 @@ public static class AiWorkloadService
         builder.Services.AddOptions<AiWorkloadOptions>().Bind(builder.Configuration.GetSection(AiWorkloadOptions.Section))
             .Validate(o => o.Runtimes.Count > 0 && o.Runtimes.Values.All(r => r.Image.Length > 0 && r.Port is > 0 and < 65536) && o.StepTimeout > TimeSpan.Zero && o.ReadyTimeout > TimeSpan.Zero, "AiWorkloads: every runtime needs an image and a port; StepTimeout and ReadyTimeout must be positive.")
             .ValidateOnStart();
+        builder.Services.AddScoped<LoadedWorkload>();
         builder.AddPlatformService(
             Identity,
             store =>

@@ -188,7 +188,7 @@ public class AiPlatform : IAsyncLifetime
             var replicas = (int?)deployment["spec"]?["replicas"] ?? 1;
             deployment["status"] = new JsonObject
             {
-                ["observedGeneration"] = (long?)deployment["metadata"]?["generation"] ?? 1,
+                ["observedGeneration"] = deployment["metadata"]?["generation"]?.DeepClone() ?? 1,
                 ["replicas"] = replicas,
                 ["readyReplicas"] = replicas,
                 ["updatedReplicas"] = replicas,

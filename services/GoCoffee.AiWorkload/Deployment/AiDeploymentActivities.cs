@@ -28,7 +28,10 @@ internal static class AiDeploymentActivities
         binder.ThenAsync(async context =>
         {
             var session = context.GetServiceOrCreateInstance<IDocumentSession>();
-            var workload = await session.LoadAsync<Workloads.AiWorkload>(context.Saga.WorkloadId, context.CancellationToken);
+            var loaded = context.GetServiceOrCreateInstance<LoadedWorkload>();
+
+            // One instance per message: a second load in the same session would stage a second, conflicting update.
+            var workload = loaded.Workload ??= await session.LoadAsync<Workloads.AiWorkload>(context.Saga.WorkloadId, context.CancellationToken);
             if (workload is null)
             {
                 return;
@@ -146,4 +149,10 @@ internal static class AiDeploymentActivities
     public static EventActivityBinder<AiDeploymentState, TMessage> CancelStepTimeout<TMessage>(this EventActivityBinder<AiDeploymentState, TMessage> binder)
         where TMessage : class =>
         binder.CancelTimeout(saga => saga.StepTimeoutToken, (saga, token) => saga.StepTimeoutToken = token);
+}
+
+/// <summary>The workload as the current message's saga step loaded it (scoped to the message).</summary>
+internal sealed class LoadedWorkload
+{
+    public Workloads.AiWorkload? Workload { get; set; }
 }
