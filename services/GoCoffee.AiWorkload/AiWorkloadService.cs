@@ -30,6 +30,8 @@ public static class AiWorkloadService
             {
                 bus.AddConsumer<TenantServicesChangedConsumer>();
                 bus.AddConsumer<TenantDeletedConsumer>();
+                bus.AddConsumer<ModelAliasMovedConsumer>();
+                bus.AddConsumer<ModelVersionArchivedConsumer>();
                 bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
             });
         return builder;

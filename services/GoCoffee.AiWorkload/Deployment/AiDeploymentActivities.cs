@@ -88,6 +88,7 @@ internal static class AiDeploymentActivities
                 w.Status.ModelStatus.PreviousVersion = null;
                 w.Status.ModelStatus.LoadTime = now;
                 w.RemoveCondition("RolloutFailed");
+                w.RemoveCondition("Progressing");
                 w.SetCondition("Ready", "True", "Running", $"{context.Message.ReadyReplicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
             });
 
@@ -97,6 +98,10 @@ internal static class AiDeploymentActivities
             var serving = context.Saga.ServingPlan?.ModelVersion;
             var message = $"Deployment {w.Namespace}/{w.Name}: progress deadline exceeded rolling out {context.Saga.Plan!.ModelVersion}: {context.Message.Message}. {(serving is null ? "No version is serving." : $"{serving} keeps serving.")}";
             w.Status.Phase = serving is null ? AiWorkloadPhase.Failed : AiWorkloadPhase.Running;
+            w.Status.ModelStatus.Version = serving ?? w.Status.ModelStatus.Version;
+            w.Status.ModelStatus.Loaded = serving is not null;
+            w.Status.ModelStatus.PreviousVersion = null;
+            w.RemoveCondition("Progressing");
             w.SetCondition("RolloutFailed", "True", "ProgressDeadlineExceeded", message, context.Now());
         });
 

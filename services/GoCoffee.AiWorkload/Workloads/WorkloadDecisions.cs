@@ -74,14 +74,39 @@ internal static class WorkloadDecisions
             workload.Status = new AiWorkloadStatus { Phase = AiWorkloadPhase.Pending };
             workload.SetCondition("Ready", "False", "Pending", "Accepted; waiting for the deployment saga.", now);
         }
-        else if (workload.Status.ModelStatus.Loaded && workload.Status.ModelStatus.Version != version.Version)
+        else
         {
-            workload.Status.ModelStatus.PreviousVersion = workload.Status.ModelStatus.Version;
+            StartRollout(workload, version.Version, now);
         }
 
         session.Store(workload);
         outbox.Publish(new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(id), id, Plan(workload, version, options), now), tenantId);
         return new Outcome(workload, [], true);
+    }
+
+    /// <summary>A loaded workload moving to another version: the new one is the target, the old one serves until it is ready.</summary>
+    public static void StartRollout(AiWorkload workload, string version, DateTimeOffset now)
+    {
+        var model = workload.Status.ModelStatus;
+        if (!model.Loaded || model.Version == version)
+        {
+            return;
+        }
+
+        model.PreviousVersion = model.PreviousVersion ?? model.Version;
+        model.Version = version;
+        workload.RemoveCondition("RolloutFailed");
+        workload.SetCondition("Progressing", "True", "RollingOut", $"Rolling out {version}; {model.PreviousVersion} serves until it is ready.", now);
+    }
+
+    /// <summary>Re-plans a stored workload (a moved alias): the next generation, the new version, the same spec.</summary>
+    public static AiWorkloadDeploymentRequested Replan(AiWorkload workload, ModelVersion version, AiWorkloadOptions options, DateTimeOffset now)
+    {
+        workload.Generation++;
+        workload.ResolvedVersion = version.Version;
+        workload.UpdatedAt = now;
+        StartRollout(workload, version.Version, now);
+        return new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(workload.Id), workload.Id, Plan(workload, version, options), now);
     }
 
     public static AiWorkloadPlan Plan(AiWorkload workload, ModelVersion version, AiWorkloadOptions options)

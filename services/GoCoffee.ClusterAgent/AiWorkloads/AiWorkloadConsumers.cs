@@ -233,6 +233,13 @@ public sealed class AiDeploymentWatcher(IServiceScopeFactory scopes, Microsoft.E
         var version = (string?)deployment["spec"]?["template"]?["metadata"]?["annotations"]?[AiWorkloadObjects.ModelVersionAnnotation];
         var desired = Int(deployment["spec"]?["replicas"]);
         var updated = status?["updatedReplicas"] is null ? Int(status?["readyReplicas"]) : Int(status["updatedReplicas"]);
+
+        // Until the controller has seen the current spec, its counts describe the previous template.
+        static long Long(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number : node is JsonValue v && v.TryGetValue<int>(out var small) ? small : 0;
+        if (Long(status?["observedGeneration"]) < Long(deployment["metadata"]?["generation"]))
+        {
+            updated = 0;
+        }
         return new AiWorkloadReplicasObserved(watch.CorrelationId, watch.TenantId, ns, name, desired, Int(status?["readyReplicas"]), updated, version, deadline, deadline ? (string?)progressing!["message"] : null, now);
     }
 }
