@@ -36,8 +36,14 @@ public class AiPlatform : IAsyncLifetime
     /// <summary>Settings of the ai-workload service under test (tests override timeouts).</summary>
     protected virtual IDictionary<string, string?> AiSettings => new Dictionary<string, string?>();
 
+    /// <summary>Runs before any service starts (a Prometheus to read from, say).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await PrepareAsync();
         Database = await TestDatabase.Create();
         VirtualHost = await TestVirtualHost.Create();
         Kubernetes = await FakeKubernetesServer.StartAsync();
@@ -66,6 +72,7 @@ public class AiPlatform : IAsyncLifetime
         await VirtualHost.DisposeAsync();
         await Database.DisposeAsync();
         File.Delete(_kubeconfig);
+        await CleanUpAsync();
     }
 
     /// <summary>Stops the ai-workload service without a graceful hand-over and starts it again.</summary>

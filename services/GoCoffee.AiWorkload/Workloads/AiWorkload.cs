@@ -44,6 +44,9 @@ public sealed class AiWorkload
 
     public List<ClusterObjectRef> Objects { get; set; } = [];
 
+    /// <summary>The replicas the GPU autoscaler set (null until it scaled): a re-apply keeps them.</summary>
+    public int? ScaledReplicas { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

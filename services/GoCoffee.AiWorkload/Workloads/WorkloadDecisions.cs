@@ -133,7 +133,7 @@ internal static class WorkloadDecisions
             gpu?.Count ?? 0,
             spec.Resources?.Cpu,
             spec.Resources?.Memory,
-            Replicas: min,
+            Replicas: Math.Clamp(workload.ScaledReplicas ?? min, min, WorkloadRules.MaxReplicasOf(spec)),
             MinReplicas: min,
             MaxReplicas: WorkloadRules.MaxReplicasOf(spec),
             CpuTarget: WorkloadRules.IsGpuScaled(spec) ? null : spec.Scaling?.TargetCPUUtilization ?? 80,
