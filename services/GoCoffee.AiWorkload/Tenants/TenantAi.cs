@@ -52,7 +52,8 @@ public sealed class TenantServicesChangedConsumer(IDocumentSession session) : IC
     }
 }
 
-public sealed class TenantDeletedConsumer(IDocumentSession session) : IConsumer<TenantDeleted>
+/// <summary>A deleted tenant's workloads are deleted too (their objects, their sagas, their reservations).</summary>
+public sealed class TenantDeletedConsumer(IDocumentSession session, GoCoffee.ServiceDefaults.Messaging.IOutbox outbox) : IConsumer<TenantDeleted>
 {
     public async Task Consume(ConsumeContext<TenantDeleted> context)
     {
@@ -68,5 +69,10 @@ public sealed class TenantDeletedConsumer(IDocumentSession session) : IConsumer<
         tenant.Version = Math.Max(tenant.Version, message.Version);
         tenant.UpdatedAt = message.At;
         session.Store(tenant);
+        var workloads = await session.Query<Workloads.AiWorkload>().Where(w => w.TenantId == message.TenantId).ToListAsync(context.CancellationToken);
+        foreach (var workload in workloads)
+        {
+            outbox.Publish(new GoCoffee.Contracts.Ai.AiWorkloadDeletionRequested(GoCoffee.Contracts.Ai.AiWorkloadCorrelation.For(workload.Id), workload.Id, message.At), message.TenantId);
+        }
     }
 }
