@@ -33,6 +33,11 @@ public class AiPlatform : IAsyncLifetime
 
     public PlatformHost Ai { get; private set; } = null!;
 
+    /// <summary>False to run the ai-workload service elsewhere (a child process); <see cref="AiClientFactory"/> then reaches it.</summary>
+    protected virtual bool AiInProcess => true;
+
+    public Func<string, HttpClient>? AiClientFactory { get; set; }
+
     /// <summary>Settings of the ai-workload service under test (tests override timeouts).</summary>
     protected virtual IDictionary<string, string?> AiSettings => new Dictionary<string, string?>();
 
@@ -60,12 +65,19 @@ public class AiPlatform : IAsyncLifetime
                 app.MapTenantApi();
             },
             new Dictionary<string, string?> { ["Tenants:StepTimeout"] = "00:00:30", ["Tenants:DefaultDeletionGracePeriod"] = "00:00:02" });
-        Ai = await StartAi();
+        if (AiInProcess)
+        {
+            Ai = await StartAi();
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await Ai.DisposeAsync();
+        if (AiInProcess)
+        {
+            await Ai.DisposeAsync();
+        }
+
         await Tenants.DisposeAsync();
         await Agent.DisposeAsync();
         await Kubernetes.DisposeAsync();
@@ -145,7 +157,10 @@ public class AiPlatform : IAsyncLifetime
             async () => (await Tenants.Client.GetFromJsonAsync<JsonElement>($"/api/tenants/{id}")).GetProperty("status").GetProperty("phase").GetString() == "Active" ? "ok" : null,
             TimeSpan.FromSeconds(30),
             $"tenant {id} is Active");
-        await TenantKnown(id, t => t.AiEnabled == ai);
+        if (AiInProcess)
+        {
+            await TenantKnown(id, t => t.AiEnabled == ai);
+        }
     }
 
     /// <summary>Waits until the ai-workload service's picture of the tenant satisfies <paramref name="condition"/>.</summary>
@@ -160,7 +175,7 @@ public class AiPlatform : IAsyncLifetime
             TimeSpan.FromSeconds(30),
             $"the AI service knows tenant {id} as expected");
 
-    public HttpClient AiClient(string tenantId) => Ai.ClientForTenant(tenantId);
+    public HttpClient AiClient(string tenantId) => AiClientFactory?.Invoke(tenantId) ?? Ai.ClientForTenant(tenantId);
 
     public async Task<HttpResponseMessage> RegisterModel(string tenantId, string name, string version, string framework = "onnx", string? source = null)
     {
