@@ -50,9 +50,9 @@ public sealed class CrashTests(CrashTests.Platform platform) : IClassFixture<Cra
                 TimeSpan.FromSeconds(30),
                 "the workload is accepted (once the service knows the tenant)");
             await TestInfrastructure.Eventually(
-                async () => (await platform.Workload("crashy", "survivor")).GetProperty("status").ToString().Contains("\"Applying\"", StringComparison.Ordinal) ? "applying" : null,
+                () => Task.FromResult(platform.Kubernetes.Requests.Any(r => r.Method == "PATCH" && r.Path.EndsWith("/deployments/survivor", StringComparison.Ordinal)) ? "applying" : null),
                 TimeSpan.FromSeconds(30),
-                "the saga asked the cluster-agent to apply");
+                "the cluster-agent is applying the Deployment the saga asked for");
 
             Kill(service.Process!);
             await TestInfrastructure.Eventually(

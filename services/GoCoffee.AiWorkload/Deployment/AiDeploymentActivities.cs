@@ -64,19 +64,21 @@ internal static class AiDeploymentActivities
     public static EventActivityBinder<AiDeploymentState, TMessage> Apply<TMessage>(this EventActivityBinder<AiDeploymentState, TMessage> binder)
         where TMessage : class =>
         binder
+            .Then(context => context.Saga.LastObserved = null)
             .Update((w, context) => w.SetCondition("Synced", "False", "Applying", $"Applying generation {context.Saga.Plan!.Generation} ({context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}).", context.Now()))
             .PublishDurably(context => new ApplyAiWorkload(context.Saga.CorrelationId, context.Saga.Plan!), context => context.Saga.TenantId)
             .ScheduleStep("apply", context => context.Options().StepTimeout);
 
     /// <summary>Records what the Deployment reports; once ready, the plan's version is the one serving.</summary>
     public static EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> Observe(this EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> binder) =>
-        binder.Update((w, context) =>
+        binder.Then(context => context.Saga.LastObserved = context.Message).Update((w, context) =>
         {
             w.Status.Replicas = context.Message.Replicas;
             w.Status.ReadyReplicas = context.Message.ReadyReplicas;
         });
 
-    public static EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> Loaded(this EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> binder) =>
+    public static EventActivityBinder<AiDeploymentState, TMessage> Loaded<TMessage>(this EventActivityBinder<AiDeploymentState, TMessage> binder)
+        where TMessage : class =>
         binder
             .Then(context => context.Saga.ServingPlan = context.Saga.Plan)
             .Update((w, context) =>
@@ -89,7 +91,7 @@ internal static class AiDeploymentActivities
                 w.Status.ModelStatus.LoadTime = now;
                 w.RemoveCondition("RolloutFailed");
                 w.RemoveCondition("Progressing");
-                w.SetCondition("Ready", "True", "Running", $"{context.Message.ReadyReplicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
+                w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
             });
 
     public static EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> RolloutFailed(this EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> binder) =>

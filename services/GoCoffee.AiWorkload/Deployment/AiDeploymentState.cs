@@ -1,4 +1,5 @@
 using GoCoffee.Contracts.Ai;
+using GoCoffee.Contracts.Cluster;
 using MassTransit;
 
 namespace GoCoffee.AiWorkload.Deployment;
@@ -26,6 +27,9 @@ public sealed class AiDeploymentState : SagaStateMachineInstance
     public int ReservedGpus { get; set; }
 
     public Guid? StepTimeoutToken { get; set; }
+
+    /// <summary>The Deployment's last reported state since the current apply started (it may arrive before the apply's answer).</summary>
+    public AiWorkloadReplicasObserved? LastObserved { get; set; }
 
     public int Attempt { get; set; }
 }

@@ -124,7 +124,11 @@ public sealed class AiDeploymentStateMachine : MassTransitStateMachine<AiDeploym
                     }
                 })
                 .ScheduleStep("ready", context => context.Options().ReadyTimeout)
-                .TransitionTo(Initializing),
+                .TransitionTo(Initializing)
+                .If(
+                    context => context.Saga.LastObserved is { } seen && IsReady(context.Saga.Plan!, seen),
+                    ready => ready.CancelStepTimeout().Loaded().TransitionTo(Running)),
+            When(Observed).Then(context => context.Saga.LastObserved = context.Message),
             When(StepFailed)
                 .CancelStepTimeout()
                 .Fail(context => (context.Message.Step, context.Message.FailedObject.ToString(), $"{context.Message.StatusCode} {context.Message.Message}"))
