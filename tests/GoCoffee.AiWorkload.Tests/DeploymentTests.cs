@@ -160,7 +160,7 @@ public sealed class DeploymentTests(AiPlatform platform) : IClassFixture<AiPlatf
             "the deleted workload's GPU is released");
     }
 
-    internal static string Workload(string name, string version, int gpus, string model = "coffee-recommendation", string gpuType = "nvidia-tesla-t4", int min = 1, int max = 3) => $$"""
+    public static string Workload(string name, string version, int gpus, string model = "coffee-recommendation", string gpuType = "nvidia-tesla-t4", int min = 1, int max = 3) => $$"""
         apiVersion: ai.gocoffee.dev/v1
         kind: AIWorkload
         metadata: { name: {{name}} }
