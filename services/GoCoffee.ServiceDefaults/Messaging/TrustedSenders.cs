@@ -1,6 +1,8 @@
+using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.Contracts.Orders;
 using GoCoffee.Contracts.Payments;
+using GoCoffee.Contracts.Quotas;
 using GoCoffee.Contracts.Tenants;
 
 namespace GoCoffee.ServiceDefaults.Messaging;
@@ -21,6 +23,8 @@ public static class TrustedSenders
     public const string Orders = "orders";
 
     public const string Web3 = "web3";
+
+    public const string AiWorkload = "ai-workload";
 
     private static readonly Dictionary<Type, string> Owners = new()
     {
@@ -63,6 +67,27 @@ public static class TrustedSenders
         [typeof(OrderAwaitingPayment)] = Orders,
         [typeof(OrderPaymentClosed)] = Orders,
         [typeof(PaymentConfirmed)] = Web3,
+
+        // The tenant's quota ledger over the bus: the ai-workload service reserves and releases, the tenant service answers.
+        [typeof(ReserveTenantQuota)] = AiWorkload,
+        [typeof(ReleaseTenantQuota)] = AiWorkload,
+        [typeof(TenantQuotaReserved)] = Tenant,
+        [typeof(TenantQuotaRefused)] = Tenant,
+        [typeof(TenantQuotaReleased)] = Tenant,
+
+        // AI workloads: the ai-workload service's own saga messages, its commands to the cluster-agent, and the answers.
+        [typeof(AiWorkloadDeploymentRequested)] = AiWorkload,
+        [typeof(AiWorkloadDeletionRequested)] = AiWorkload,
+        [typeof(AiWorkloadStepTimedOut)] = AiWorkload,
+        [typeof(ModelAliasMoved)] = AiWorkload,
+        [typeof(ModelVersionArchived)] = AiWorkload,
+        [typeof(ApplyAiWorkload)] = AiWorkload,
+        [typeof(DeleteAiWorkloadObjects)] = AiWorkload,
+        [typeof(ScaleAiWorkload)] = AiWorkload,
+        [typeof(AiWorkloadApplied)] = ClusterAgent,
+        [typeof(AiWorkloadReplicasObserved)] = ClusterAgent,
+        [typeof(AiWorkloadClusterStepFailed)] = ClusterAgent,
+        [typeof(AiWorkloadObjectsDeleted)] = ClusterAgent,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>

@@ -34,6 +34,7 @@ internal static class TenantDecisions
 
         session.Insert(TenantLedger.For(spec));
         outbox.Publish(new TenantRegistered(TenantCorrelation.For(tenantId), tenantId, TenantPlanner.Plan(spec), now), tenantId);
+        outbox.Publish(TenantServicesAccess.Of(tenantId, spec, initialKey is null ? 1 : ApiCreatedVersion, now), tenantId);
     }
 
     /// <returns>Field errors when the new totals fall below what is in use (nothing is staged then).</returns>
@@ -60,6 +61,11 @@ internal static class TenantDecisions
         {
             var tier = TierCatalog.Find(toTier)!;
             outbox.Publish(new TenantTierChanged(correlation, tenant.Id, fromTier, toTier, tier.RateLimitPerMinute, tier.Features(), now, version), tenant.Id);
+        }
+
+        if (TenantServicesAccess.Differ(tenant.Spec, spec))
+        {
+            outbox.Publish(TenantServicesAccess.Of(tenant.Id, spec, version, now), tenant.Id);
         }
 
         return [];
