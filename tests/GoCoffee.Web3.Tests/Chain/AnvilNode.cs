@@ -60,10 +60,29 @@ public sealed class AnvilNode : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var node = new AnvilNode(process, port);
-        await GoCoffee.Testing.TestInfrastructure.Eventually(
-            async () => process.HasExited ? throw new InvalidOperationException($"anvil exited with {process.ExitCode}") : (await node.Web3.Eth.ChainId.SendRequestAsync()).Value == ChainId ? (bool?)true : null,
-            TimeSpan.FromSeconds(30),
-            $"anvil answers on {node.RpcUrl}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"anvil exited with {process.ExitCode}.");
+            }
+
+            try
+            {
+                if ((await node.Web3.Eth.ChainId.SendRequestAsync()).Value == ChainId)
+                {
+                    break;
+                }
+            }
+            catch (Nethereum.JsonRpc.Client.RpcClientUnknownException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50);
+        }
+
         return node;
     }
 
@@ -83,7 +102,13 @@ public sealed class AnvilNode : IAsyncDisposable
     public Task Mine(int blocks) => Call("anvil_mine", new HexBigInteger(blocks).HexValue);
 
     /// <summary>Replaces the last <paramref name="depth"/> blocks with as many new ones without their transactions.</summary>
-    public Task Reorg(int depth) => Call("anvil_reorg", depth, Array.Empty<object>());
+    public async Task Reorg(int depth)
+    {
+        await Call("anvil_reorg", depth, Array.Empty<object>());
+
+        // The payer's transactions in the replaced blocks are gone: its next nonce is the chain's again.
+        await Payer.NonceService.ResetNonceAsync();
+    }
 
     /// <summary>The timestamp the next block gets (seconds since the epoch).</summary>
     public Task SetNextBlockTime(DateTimeOffset at) => Call("evm_setNextBlockTimestamp", at.ToUnixTimeSeconds());
@@ -91,8 +116,9 @@ public sealed class AnvilNode : IAsyncDisposable
     /// <summary>Sends <paramref name="wei"/> from the payer; returns the mined receipt.</summary>
     public async Task<TransactionReceipt> Pay(string to, BigInteger wei)
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var receipt = await Web3.TransactionManager.SendTransactionAndWaitForReceiptAsync(
-            new TransactionInput { From = Payer.Address, To = to, Value = new HexBigInteger(wei), Gas = new HexBigInteger(21_000) });
+            new TransactionInput { From = Payer.Address, To = to, Value = new HexBigInteger(wei), Gas = new HexBigInteger(21_000) }, timeout.Token);
         return receipt.Status.Value == 1 ? receipt : throw new InvalidOperationException($"Payment {receipt.TransactionHash} reverted.");
     }
 
