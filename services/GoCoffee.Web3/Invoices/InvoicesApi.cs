@@ -47,7 +47,7 @@ public static class InvoicesApi
     {
         api.MapPost("/tenants/{tenantId}/invoices", Issue).WithName("issueInvoice")
             .WithSummary("Issue an invoice for an order awaiting payment, on a network the tenant enabled, to a fresh deposit address").RequireTenantAccess()
-            .Produces<InvoiceView>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .Accepts<IssueInvoiceRequest>("application/json").Produces<InvoiceView>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/tenants/{tenantId}/invoices/{invoiceId:guid}", Get).WithName("getInvoice").WithSummary("One invoice with its payments").RequireTenantAccess()
             .Produces<InvoiceView>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -58,12 +58,18 @@ public static class InvoicesApi
 
     internal static async Task<IResult> Issue(
         string tenantId,
-        IssueInvoiceRequest? request,
+        HttpRequest http,
         IDocumentSession session,
         IOptions<Web3Options> options,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
+        var (request, unreadable) = await RequestBody.Read<IssueInvoiceRequest>(http, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
         var settings = options.Value;
         var errors = new Dictionary<string, string[]>();
         if (request?.OrderId is not { } orderId || orderId == Guid.Empty)

@@ -16,15 +16,21 @@ public static class WalletsApi
     {
         api.MapPut("/tenants/{tenantId}/wallets/{network}", Register).WithName("registerWallet")
             .WithSummary("Register the tenant's account-level extended public key for a network (never a private key)").RequireTenantAccess()
-            .Produces<WalletView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+            .Accepts<RegisterWalletRequest>("application/json").Produces<WalletView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/tenants/{tenantId}/wallets", List).WithName("listWallets").WithSummary("The tenant's registered wallets").RequireTenantAccess()
             .Produces<List<WalletView>>();
         return api;
     }
 
     internal static async Task<IResult> Register(
-        string tenantId, string network, RegisterWalletRequest? request, IDocumentSession session, IOptions<Web3Options> options, TimeProvider clock, CancellationToken cancellationToken)
+        string tenantId, string network, HttpRequest http, IDocumentSession session, IOptions<Web3Options> options, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var (request, unreadable) = await RequestBody.Read<RegisterWalletRequest>(http, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
         if (!options.Value.Networks.ContainsKey(network))
         {
             return ApiProblems.Invalid("network", $"'{ApiProblems.Clip(network)}' is not a network this service watches; one of: {string.Join(", ", options.Value.Networks.Keys)}.");
