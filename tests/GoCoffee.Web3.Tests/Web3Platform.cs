@@ -24,7 +24,7 @@ public sealed class Web3Collection : ICollectionFixture<Web3Platform>
 /// stablecoin is deployed; a listener that keeps every <see cref="PaymentConfirmed"/> the service publishes.
 /// The tests publish what the tenant and orders services would, with those services' broker logins.
 /// </summary>
-public sealed class Web3Platform : IAsyncLifetime
+public class Web3Platform : IAsyncLifetime
 {
     public const int Confirmations = 3;
 
@@ -55,8 +55,14 @@ public sealed class Web3Platform : IAsyncLifetime
         Node = await AnvilNode.Start();
         TokenContract = await TestStablecoin.Deploy(Node, BigInteger.Pow(10, 15));
         await StartListener();
-        Host = await StartHost();
+        if (RunsInProcess)
+        {
+            Host = await StartHost();
+        }
     }
+
+    /// <summary>False for a platform whose web3 service runs as a child process instead.</summary>
+    protected virtual bool RunsInProcess => true;
 
     public Task<PlatformHost> StartHost() =>
         PlatformHost.Start(Database, VirtualHost, builder => builder.AddWeb3Service(), app => app.MapWeb3Api(), Settings(Node.RpcUrl, TokenContract));
