@@ -52,7 +52,7 @@ public class Web3Platform : IAsyncLifetime
     {
         Database = await TestDatabase.Create();
         VirtualHost = await TestVirtualHost.Create();
-        Node = await AnvilNode.Start();
+        Node = await AnvilNode.Start(BlockTimeSeconds);
         TokenContract = await TestStablecoin.Deploy(Node, BigInteger.Pow(10, 15));
         await StartListener();
         if (RunsInProcess)
@@ -63,6 +63,9 @@ public class Web3Platform : IAsyncLifetime
 
     /// <summary>False for a platform whose web3 service runs as a child process instead.</summary>
     protected virtual bool RunsInProcess => true;
+
+    /// <summary>anvil's block interval; null mines a block per transaction (automine).</summary>
+    protected virtual double? BlockTimeSeconds => null;
 
     public Task<PlatformHost> StartHost() =>
         PlatformHost.Start(Database, VirtualHost, builder => builder.AddWeb3Service(), app => app.MapWeb3Api(), Settings(Node.RpcUrl, TokenContract));
