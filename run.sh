@@ -3,8 +3,8 @@
 #
 #   ./run.sh              PostgreSQL + RabbitMQ (scripts/infra.sh: installed and started when missing)
 #                         -> build the app host (Release) -> run it in the foreground. The Aspire app host
-#                         (services/GoCoffee.AppHost) starts every service, the cluster-agent and the gateway,
-#                         watches their health, starts again one that crashes, and serves the dashboard (each
+#                         (services/GoCoffee.AppHost) starts every service, the cluster-agent, the gateway, a
+#                         local Ethereum node (anvil) and Prometheus, watches their health, starts again one that crashes, and serves the dashboard (each
 #                         process's state, logs, traces, metrics, restart). Ctrl-C (or SIGTERM) stops all of it.
 #   ./run.sh --no-build   use the existing Release build
 #   ./run.sh --no-infra   don't call scripts/infra.sh (PostgreSQL and RabbitMQ must already answer)
@@ -38,16 +38,22 @@ for arg in "$@"; do
 done
 
 if ((DO_INFRA)); then
-  if bash "$ROOT/scripts/infra.sh" status >/dev/null 2>&1; then
-    log "PostgreSQL and RabbitMQ are up"
-  elif [[ $(id -u) -eq 0 ]]; then
+  # 'up' also when both answer: it is quick then, and sets each process's broker permissions again from
+  # scripts/broker-permissions.tsv, which a pull may have changed (a process without them cannot start its bus).
+  if [[ $(id -u) -eq 0 ]]; then
     bash "$ROOT/scripts/infra.sh" up | sed 's/^/      /'
+  elif bash "$ROOT/scripts/infra.sh" status >/dev/null 2>&1; then
+    log "PostgreSQL and RabbitMQ are up (not root: broker permissions not refreshed; sudo scripts/infra.sh up does)"
   else
     die "PostgreSQL/RabbitMQ are not up, and starting them needs root: sudo scripts/infra.sh up"
   fi
 fi
 (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null || die "PostgreSQL does not answer on 127.0.0.1:$PG_PORT (sudo scripts/infra.sh up)"
 (exec 3<>"/dev/tcp/127.0.0.1/$RMQ_PORT") 2>/dev/null || die "RabbitMQ does not answer on 127.0.0.1:$RMQ_PORT (sudo scripts/infra.sh up)"
+
+# anvil (the local Ethereum node), prometheus, kubectl and helm: from PATH, else installed into .run/tools/bin.
+PATH="$(bash "$ROOT/scripts/tools.sh"):$PATH"
+export PATH
 
 command -v dotnet >/dev/null || die "the .NET SDK was not found (no 'dotnet' on PATH); install the SDK global.json names"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -28,14 +28,14 @@ public sealed class AppModelTests : IDisposable
     }
 
     [Fact]
-    public async Task The_gateway_waits_for_the_tenant_service_and_nothing_else_waits()
+    public async Task The_gateway_waits_for_the_tenant_service_and_web3_and_ai_for_their_tools()
     {
         var model = await Model();
 
         var waits = model.Resources.OfType<ProjectResource>()
             .SelectMany(project => project.Annotations.OfType<WaitAnnotation>().Select(wait => (project.Name, wait.Resource.Name)))
             .ToList();
-        Assert.Equal([("gateway", "tenant")], waits);
+        Assert.Equal([("ai-workload", "prometheus"), ("web3", "anvil"), ("gateway", "tenant")], waits);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class TyeDescriptionTests
         var model = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoCoffee_AppHost>(["--ConnectionStrings:Postgres=Host=127.0.0.1"]);
         var projects = model.Resources.OfType<ProjectResource>().ToDictionary(project => project.Name);
 
-        Assert.Equal(projects.Keys.Order(), tye.Keys.Order());
+        Assert.Equal(projects.Keys.Order(), tye.Where(service => service.Value.Children.ContainsKey("project")).Select(service => service.Key).Order());
         foreach (var (name, port) in PlatformModel.Processes)
         {
             var service = tye[name];
@@ -29,9 +29,32 @@ public sealed class TyeDescriptionTests
     }
 
     [Fact]
+    public async Task Tye_runs_the_same_tools_with_the_same_arguments_as_the_app_host()
+    {
+        var model = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoCoffee_AppHost>(["--ConnectionStrings:Postgres=Host=127.0.0.1"]);
+        // Aspire adds a hidden "<project>-rebuilder" executable per project (the dashboard's rebuild command): not a tool.
+        var tools = model.Resources.OfType<ExecutableResource>()
+            .Where(tool => !tool.Name.EndsWith("-rebuilder", StringComparison.Ordinal))
+            .ToDictionary(tool => tool.Name);
+        var tye = TyeServices().Where(service => service.Value.Children.ContainsKey("executable")).ToDictionary();
+
+        Assert.Equal(tools.Keys.Order(), tye.Keys.Order());
+        foreach (var (name, tool) in tools)
+        {
+            Assert.Equal(tool.Command, Scalar(tye[name], "executable"));
+            var arguments = tool.Annotations.OfType<CommandLineArgsCallbackAnnotation>().Single();
+            var context = new CommandLineArgsCallbackContext([]);
+            await arguments.Callback(context);
+            var expected = context.Args.Select(argument => argument.ToString()!).Select(argument => argument.Contains('/', StringComparison.Ordinal) ? argument[..(argument.IndexOf('=', StringComparison.Ordinal) + 1)] : argument);
+            var actual = Scalar(tye[name], "args").Split(' ').Select(argument => argument.Contains('/', StringComparison.Ordinal) ? argument[..(argument.IndexOf('=', StringComparison.Ordinal) + 1)] : argument);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
     public void Tye_probes_readiness_like_the_app_host_and_gives_each_process_its_own_broker_login_and_settings()
     {
-        foreach (var (name, service) in TyeServices())
+        foreach (var (name, service) in TyeServices().Where(service => service.Value.Children.ContainsKey("project")))
         {
             Assert.Equal(PlatformModel.ReadinessPath, Scalar((YamlMappingNode)((YamlMappingNode)service["readiness"])["http"], "path"));
             Assert.Equal($"/var/lib/gocoffee/secrets/tye/{name}.env", ((YamlSequenceNode)service["env_file"]).Single().ToString());
