@@ -66,7 +66,7 @@ public static class OrdersService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("orders");
         api.MapGet("/schemas/shop-event.json", () => Results.Text(ShopEventSchema.Text, "application/schema+json")).AllowAnonymous().WithName("ShopEventSchema");
         api.MapMenuApi();
-        api.MapOrdersApi();
+        api.MapOrderEndpoints();
         api.MapPaymentsApi();
         api.MapWebhooksApi();
         return endpoints;

@@ -23,7 +23,7 @@ internal static class OrdersApi
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxIdempotencyKeyLength = 200;
 
-    public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapOrderEndpoints(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/{tenantId}/orders").RequireTenantAccess();
         orders.MapPost(string.Empty, Place).WithName("PlaceOrder").WithSummary("Places an order (Idempotency-Key required); prices come from the tenant's menu.");
