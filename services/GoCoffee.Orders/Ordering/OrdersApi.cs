@@ -56,7 +56,7 @@ internal static class OrdersApi
             return ApiProblems.Invalid("Idempotency-Key", $"must be 1-{MaxIdempotencyKeyLength} visible ASCII characters");
         }
 
-        var (request, error) = await ReadJson<PlaceOrderRequest>(http.Request, json.Value.SerializerOptions, cancellationToken);
+        var (request, error) = await ReadJson<PlaceOrderRequest>(http.Request, null, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -319,7 +319,7 @@ internal static class OrdersApi
         }
     }
 
-    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false, MaxDepth = 16 };
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false, MaxDepth = 16, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
 
     private static string FirstLine(string message) => message.Split('\n')[0].Split(" Path:")[0];
 
