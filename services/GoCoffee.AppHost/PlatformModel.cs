@@ -36,7 +36,11 @@ public static class PlatformModel
         var tenant = builder.AddPlatformProcess<Projects.GoCoffee_Tenant>("tenant").WithReference(postgres);
         var ai = builder.AddPlatformProcess<Projects.GoCoffee_AiWorkload>("ai-workload").WithReference(postgres);
         var observability = builder.AddPlatformProcess<Projects.GoCoffee_Observability>("observability").WithReference(postgres);
-        var orders = builder.AddPlatformProcess<Projects.GoCoffee_Orders>("orders").WithReference(postgres);
+        // The sandbox card provider signs its callbacks with a secret the orders service refuses to lack outside
+        // Development: generated once per app host run, masked in the dashboard.
+        var callbackSecret = builder.AddParameter("orders-sandbox-callback-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+        var orders = builder.AddPlatformProcess<Projects.GoCoffee_Orders>("orders").WithReference(postgres)
+            .WithEnvironment("Payments__Sandbox__CallbackSecret", callbackSecret);
         var web3 = builder.AddPlatformProcess<Projects.GoCoffee_Web3>("web3").WithReference(postgres);
 
         // Tools the platform uses locally, one line each (scripts/tools.sh puts them on PATH): a real Ethereum node whose
