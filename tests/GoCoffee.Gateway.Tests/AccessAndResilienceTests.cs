@@ -64,9 +64,9 @@ public sealed class AccessAndResilienceTests(GatewayPlatform platform)
         Assert.Equal("ai", problem.GetProperty("feature").GetString());
         Assert.Equal("free", problem.GetProperty("tier").GetString());
 
-        // A premium tenant's request reaches the AI service (which has no such route yet: its own 404).
+        // A premium tenant's request reaches the AI service (which has no such route: its own 404).
         using var premium = platform.AsTenant("premium");
-        using var reached = await premium.GetAsync("/api/ai/workloads");
+        using var reached = await premium.GetAsync("/api/ai/no-such-route");
         Assert.Equal(HttpStatusCode.NotFound, reached.StatusCode);
     }
 

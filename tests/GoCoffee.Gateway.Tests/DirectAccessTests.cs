@@ -69,8 +69,8 @@ public sealed class DirectAccessTests(GatewayPlatform platform)
     public async Task A_gateway_signed_token_is_accepted_by_its_own_service_only_until_it_expires()
     {
         var admin = InternalCaller.PlatformAdmin("test:operator");
-        // The AI service has no /api/ai/workloads endpoint: past authentication, that is a 404.
-        foreach (var (host, path, accepted) in new[] { (platform.Tenants, "/api/tenants/alpha", HttpStatusCode.OK), (platform.Ai, "/api/ai/workloads", HttpStatusCode.NotFound) })
+        // The AI service has no /api/ai/no-such-route endpoint: past authentication, that is a 404.
+        foreach (var (host, path, accepted) in new[] { (platform.Tenants, "/api/tenants/alpha", HttpStatusCode.OK), (platform.Ai, "/api/ai/no-such-route", HttpStatusCode.NotFound) })
         {
             using var client = host.AnonymousClient();
             async Task<HttpStatusCode> Status(string token)
