@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text.Json;
 using GoCoffee.Testing;
 
@@ -17,6 +18,9 @@ public sealed class OpenApiPlatform : IAsyncLifetime
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(120);
 
     private readonly Dictionary<string, Child> _processes = [];
+
+    // Outside Development the orders service refuses to start with the sandbox's development callback secret.
+    private readonly string _callbackSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private TestDatabase? _database;
     private TestVirtualHost? _virtualHost;
     private string? _scratch;
@@ -109,6 +113,7 @@ public sealed class OpenApiPlatform : IAsyncLifetime
         ["ConnectionStrings__RabbitMq"] = _virtualHost!.ConnectionString,
         ["Platform__UseDevelopmentKeys"] = "true",
         ["ClusterAgent__ManifestsPath"] = Path.Combine(Scratch, "manifests"),
+        ["Payments__Sandbox__CallbackSecret"] = _callbackSecret,
     };
 
     private async Task WaitUntilLive(Child child)

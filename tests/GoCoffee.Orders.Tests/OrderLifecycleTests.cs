@@ -7,6 +7,8 @@ using GoCoffee.Orders.Payments;
 using GoCoffee.Orders.Webhooks;
 using GoCoffee.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using static GoCoffee.Orders.Tests.OrdersPlatform;
 
 namespace GoCoffee.Orders.Tests;
@@ -318,13 +320,25 @@ public sealed class OrderLifecycleTests(OrdersPlatform platform) : IClassFixture
         Assert.Equal(9.60m, after.PaidAmount);
         Assert.Single(after.History, h => h.To == OrderStatus.Paid);
 
-        // The same confirmation from a login other than web3's is not trusted.
+        // A confirmation the broker does not vouch for (no user_id: any login that may write there could have sent it)
+        // is not trusted: it goes to the saga's error queue and the order stays unpaid.
         var forgedOrder = await platform.Place(tenant);
         await platform.UntilStatus(forgedOrder, OrderStatus.AwaitingPayment);
-        await BrokerPublisher.Publish(platform.VirtualHost.ConnectionStringFor("orders"), confirmation with { OrderId = forgedOrder, PaymentId = Guid.NewGuid() });
-        await Task.WhenAll(Enumerable.Range(0, 1).Select(_ => platform.PublishShopEvent(ShopEvent(forgedOrder, tenant, "brewing"))));
-        await TestInfrastructure.Eventually(async () => await platform.VirtualHost.MessageCount("orders-shop-events_error") > 0 ? (bool?)true : null, TimeSpan.FromSeconds(30), "the probe shop event was handled");
+        var forged = confirmation with { OrderId = forgedOrder, PaymentId = Guid.NewGuid() };
+        await BrokerPublisher.Publish(platform.VirtualHost.ConnectionStringFor("web3"), forged, stampSender: false);
+        await TestInfrastructure.Eventually(
+            async () => (await platform.VirtualHost.PeekMessages("orders-order-state_error", 100)).FirstOrDefault(m => m.Payload.Contains(forged.PaymentId.ToString(), StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the unvouched confirmation reaches orders-order-state_error");
         Assert.Equal(OrderStatus.AwaitingPayment, (await platform.Order(forgedOrder))!.CurrentState);
+
+        // Any other login may not publish a payment confirmation at all: the broker refuses it.
+        var factory = new ConnectionFactory { Uri = new Uri(platform.VirtualHost.ConnectionStringFor("orders")) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(async () =>
+            await channel.BasicPublishAsync("GoCoffee.Contracts.Payments:PaymentConfirmed", string.Empty, mandatory: false, new BasicProperties(), "{}"u8.ToArray()));
+        Assert.Contains("ACCESS_REFUSED", refused.ShutdownReason?.ReplyText, StringComparison.Ordinal);
     }
 
     [Fact]

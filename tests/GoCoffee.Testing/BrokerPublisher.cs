@@ -30,10 +30,12 @@ public static class BrokerPublisher
                 rabbit.StampSender(credentials[0]);
             }
         });
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        // A publish the broker refuses (no write permission) is retried by MassTransit until cancelled: fail, not hang.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await bus.StartAsync(timeout.Token);
         try
         {
-            await bus.Publish(message);
+            await bus.Publish(message, timeout.Token);
         }
         finally
         {
