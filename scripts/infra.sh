@@ -477,6 +477,26 @@ rmq_provision_services() {
     names+=("$user")
   done <"$RMQ_PERMISSIONS"
   log "rabbitmq: ensured service users ${names[*]} (no tags; permissions from scripts/broker-permissions.tsv; passwords in $SECRETS_DIR)"
+  provision_service_secrets
+}
+
+# Secrets the services need besides their logins, generated once and kept (data is sealed under the webhook key):
+# $SECRETS_DIR/parameters/<name> for the app host's parameter of that name, and appended to tye/orders.env (which
+# rmq_provision_services has just written) for Tye.
+provision_service_secrets() {
+  local name file
+  mkdir -p "$SECRETS_DIR/parameters" "$SECRETS_DIR/tye"
+  chmod 700 "$SECRETS_DIR/parameters"
+  for name in orders-webhook-secret-key orders-sandbox-callback-secret; do
+    file="$SECRETS_DIR/parameters/$name"
+    if [[ ! -s $file ]]; then
+      (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
+    fi
+    chmod 600 "$file"
+  done
+  (umask 077 && printf 'Webhooks__SecretKey=%s\nPayments__Sandbox__CallbackSecret=%s\n' \
+    "$(<"$SECRETS_DIR/parameters/orders-webhook-secret-key")" "$(<"$SECRETS_DIR/parameters/orders-sandbox-callback-secret")" \
+    >>"$SECRETS_DIR/tye/orders.env")
 }
 
 rmq_wait() {

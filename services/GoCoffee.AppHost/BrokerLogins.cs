@@ -20,8 +20,7 @@ public static class BrokerLogins
     public static void AddMachineBrokerLogins(this IDistributedApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var folder = configuration["GoCoffee:Secrets"]
-            ?? Path.Combine(Environment.GetEnvironmentVariable("GOCOFFEE_DATA_ROOT") is { Length: > 0 } root ? root : "/var/lib/gocoffee", "secrets");
+        var folder = MachineSecrets.Folder(configuration);
         var host = configuration["GoCoffee:RabbitMq:Host"] ?? "127.0.0.1";
         var port = configuration["GoCoffee:RabbitMq:Port"] ?? "5672";
         var prefix = configuration[UserPrefixKey] ?? DefaultUserPrefix;

@@ -36,10 +36,13 @@ public static class PlatformModel
         var tenant = builder.AddPlatformProcess<Projects.GoCoffee_Tenant>("tenant").WithReference(postgres);
         var ai = builder.AddPlatformProcess<Projects.GoCoffee_AiWorkload>("ai-workload").WithReference(postgres);
         var observability = builder.AddPlatformProcess<Projects.GoCoffee_Observability>("observability").WithReference(postgres);
-        // The sandbox card provider signs its callbacks with a secret the orders service refuses to lack outside
-        // Development: generated once per app host run, masked in the dashboard.
+        // Secrets the orders service refuses to lack outside Development: the key tenants' webhook secrets are sealed
+        // under and the sandbox card provider's callback secret. Masked in the dashboard; the machine's (MachineSecrets,
+        // kept from run to run) or, without them, generated for this run.
+        var webhookKey = builder.AddParameter("orders-webhook-secret-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
         var callbackSecret = builder.AddParameter("orders-sandbox-callback-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
         var orders = builder.AddPlatformProcess<Projects.GoCoffee_Orders>("orders").WithReference(postgres)
+            .WithEnvironment("Webhooks__SecretKey", webhookKey)
             .WithEnvironment("Payments__Sandbox__CallbackSecret", callbackSecret);
         var web3 = builder.AddPlatformProcess<Projects.GoCoffee_Web3>("web3").WithReference(postgres);
 

@@ -3,6 +3,7 @@ using GoCoffee.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 
 builder.AddMachineBrokerLogins();
+builder.AddMachineParameters();
 builder.AddGoCoffeePlatform();
 
 builder.Build().Run();

@@ -31,7 +31,11 @@ public static class OrdersService
             .ValidateOnStart();
         builder.Services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.Section))
             .Validate(o => o.MaxAttempts >= 1 && o.BaseDelay > TimeSpan.Zero && o.MaxDelay >= o.BaseDelay && o.PollInterval > TimeSpan.Zero, "Webhooks: MaxAttempts at least 1, delays positive, MaxDelay not below BaseDelay.")
+            .Validate(
+                o => o.SecretKey.Length >= WebhookSecrets.MinimumKeyLength && (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing") || o.SecretKey != WebhookOptions.DevelopmentSecretKey),
+                "Webhooks:SecretKey must be at least 32 characters, and not the development key outside Development.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton<ICardPaymentProvider, SandboxCardProvider>();
         builder.Services.AddSingleton<WebhookSignal>();
@@ -64,7 +68,7 @@ public static class OrdersService
         // Created now, so the gauges exist from the first scrape.
         endpoints.ServiceProvider.GetRequiredService<OrderMetrics>();
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("orders");
-        api.MapGet("/schemas/shop-event.json", () => Results.Text(ShopEventSchema.Text, "application/schema+json")).AllowAnonymous().WithName("ShopEventSchema");
+        api.MapGet("/schemas/shop-event.json", () => Results.Text(ShopEventSchema.Text, "application/schema+json")).AllowAnonymous().WithName("ShopEventSchema").WithSummary("The JSON Schema of the shop events published on the orders-shop-events exchange.");
         api.MapMenuApi();
         api.MapOrderEndpoints();
         api.MapPaymentsApi();

@@ -146,6 +146,11 @@ public static class OpenApiDocuments
             Add(StatusCodes.Status401Unauthorized, "No valid credential: the problem says what was wrong with it.");
             Add(StatusCodes.Status403Forbidden, "The caller may not do this (a tenant's caller acting on another tenant, or an operation for platform administrators).");
         }
+        else
+        {
+            // "security: []": no credential, overriding the document's requirement.
+            operation.Security = [];
+        }
 
         Add(StatusCodes.Status429TooManyRequests, "The caller's rate limit (per tenant and tier, at the gateway) is used up; Retry-After says when to try again.");
         Add(StatusCodes.Status500InternalServerError, "A fault of the platform, never of the request.");

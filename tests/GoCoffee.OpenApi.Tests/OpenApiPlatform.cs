@@ -19,7 +19,7 @@ public sealed class OpenApiPlatform : IAsyncLifetime
 
     private readonly Dictionary<string, Child> _processes = [];
 
-    // Outside Development the orders service refuses to start with the sandbox's development callback secret.
+    // Outside Development the orders service refuses to start with the development callback secret and webhook key.
     private readonly string _callbackSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private TestDatabase? _database;
     private TestVirtualHost? _virtualHost;
@@ -114,6 +114,7 @@ public sealed class OpenApiPlatform : IAsyncLifetime
         ["Platform__UseDevelopmentKeys"] = "true",
         ["ClusterAgent__ManifestsPath"] = Path.Combine(Scratch, "manifests"),
         ["Payments__Sandbox__CallbackSecret"] = _callbackSecret,
+        ["Webhooks__SecretKey"] = _callbackSecret + "-webhooks",
     };
 
     private async Task WaitUntilLive(Child child)

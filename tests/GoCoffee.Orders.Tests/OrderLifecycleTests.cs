@@ -369,6 +369,21 @@ public sealed class OrderLifecycleTests(OrdersPlatform platform) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
     }
 
+    [Fact]
+    public async Task Webhook_secret_is_stored_sealed_and_opens_only_for_its_tenant()
+    {
+        var tenant = await platform.Tenant("sealed");
+        using var set = await platform.As(tenant).PutAsJsonAsync($"/api/orders/{tenant}/webhook", new { url = platform.Receiver.Url($"/{tenant}").ToString() });
+        var secret = (await set.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+
+        var stored = await platform.Load<WebhookEndpoint>(tenant);
+        Assert.DoesNotContain(secret, stored!.SealedSecret, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret["whsec_".Length..], stored.SealedSecret, StringComparison.Ordinal);
+        var secrets = platform.Orders.Services.GetRequiredService<WebhookSecrets>();
+        Assert.Equal(secret, secrets.Open(tenant, stored.SealedSecret));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => secrets.Open("another-tenant", stored.SealedSecret));
+    }
+
     /// <summary>The value of the Prometheus sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>.</summary>
     internal static string? Metric(string exposition, string name, params string[] labels) =>
         exposition.Split('\n')

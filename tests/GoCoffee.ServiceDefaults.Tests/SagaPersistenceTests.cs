@@ -111,7 +111,9 @@ public sealed class SagaPersistenceTests : IsolatedTest
 
         Assert.Null(await Tally(host, $"timeout-{cup:N}"));
         Assert.Equal("Done", (await Saga(host, cup, _ => true)).CurrentState);
-        Assert.Equal(1, await Tally(host, "abandoned"));
+
+        // The witness's CupAbandoned travels through the outbox after its saga is saved: wait for it, then count it.
+        Assert.Equal(1, await TestInfrastructure.Eventually(() => Tally(host, "abandoned"), TimeSpan.FromSeconds(20), "the witness's CupAbandoned is consumed"));
     }
 
     private const string SagaQueue = "reliability-cup-state";

@@ -28,7 +28,7 @@ internal static class OrdersApi
         var orders = api.MapGroup("/{tenantId}/orders").RequireTenantAccess();
         orders.MapPost(string.Empty, Place).WithName("PlaceOrder").WithSummary("Places an order (Idempotency-Key required); prices come from the tenant's menu.");
         orders.MapGet(string.Empty, List).WithName("ListOrders").WithSummary("The tenant's orders, newest first, by status and placement time, paged.");
-        orders.MapGet("/{orderId}", Get).WithName("GetOrder");
+        orders.MapGet("/{orderId}", Get).WithName("GetOrder").WithSummary("One of the tenant's orders: items, total, status and its history.");
         orders.MapPost("/{orderId}/cancel", Cancel).WithName("CancelOrder").WithSummary("Cancels an order that is not paid yet.");
         orders.MapPost("/{orderId}/{step:regex(^(brewing|ready|picked-up)$)}", ShopStep).WithName("ReportShopStep").WithSummary("The barista app: brewing, ready, picked-up.");
         return api;

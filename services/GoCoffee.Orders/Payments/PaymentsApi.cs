@@ -26,7 +26,7 @@ internal static class PaymentsApi
     {
         var payments = api.MapGroup("/{tenantId}/orders/{orderId}").RequireTenantAccess();
         payments.MapPost("/payments", Pay).WithName("PayOrderByCard").WithSummary("Charges a card token for the order's total (the server's price).");
-        payments.MapGet("/payments", List).WithName("ListOrderPayments");
+        payments.MapGet("/payments", List).WithName("ListOrderPayments").WithSummary("The order's card payments and refunds.");
         payments.MapPost("/payments/{paymentId}/authenticate", Authenticate).WithName("AuthenticateCardPayment").WithSummary("The second step a card may require (3-D Secure).");
         payments.MapPost("/refunds", Refund).WithName("RefundOrder").WithSummary("Refunds all or part of the order's card payment.");
         api.MapPost("/payments/callbacks/sandbox", Callback).AllowAnonymous().WithName("SandboxPaymentCallback")

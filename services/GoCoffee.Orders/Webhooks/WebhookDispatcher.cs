@@ -29,6 +29,14 @@ public sealed class WebhookOptions
     /// service call into the platform's own network. Development and tests set it true to receive on 127.0.0.1.
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// The secret (at least 32 random characters) tenants' signing secrets are sealed under in the database
+    /// (<see cref="WebhookSecrets"/>). The default is a development key, refused at startup outside Development and Testing.
+    /// </summary>
+    public string SecretKey { get; set; } = DevelopmentSecretKey;
+
+    public const string DevelopmentSecretKey = "gocoffee-development-webhook-key";
 }
 
 /// <summary>
@@ -41,6 +49,7 @@ public sealed class WebhookDispatcher(
     IHttpClientFactory http,
     WebhookSignal signal,
     IOptions<WebhookOptions> options,
+    WebhookSecrets secrets,
     TimeProvider clock,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -132,12 +141,22 @@ public sealed class WebhookDispatcher(
             return new DeliveryAttempt(delivery.Attempts + 1, at, string.Empty, null, "the tenant has no webhook endpoint any more", 0);
         }
 
+        string secret;
+        try
+        {
+            secret = secrets.Open(endpoint.Id, endpoint.SealedSecret);
+        }
+        catch (CryptographicException)
+        {
+            return new DeliveryAttempt(delivery.Attempts + 1, at, endpoint.Url, null, "the endpoint's signing secret does not open with Webhooks:SecretKey (the key changed): set the webhook again with rotateSecret", 0);
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json") };
             var timestamp = at.ToUnixTimeSeconds();
-            request.Headers.Add(SignatureHeader, $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Sign(endpoint.Secret, timestamp, delivery.Id, delivery.Payload)}");
+            request.Headers.Add(SignatureHeader, $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Sign(secret, timestamp, delivery.Id, delivery.Payload)}");
             request.Headers.Add(DeliveryHeader, delivery.Id.ToString());
             request.Headers.Add(EventHeader, delivery.Event);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -8,8 +8,8 @@ public sealed class WebhookEndpoint
 
     public string Url { get; set; } = string.Empty;
 
-    /// <summary>The HMAC key (the service must sign with it, so it is kept, and shown to the tenant only when set).</summary>
-    public string Secret { get; set; } = string.Empty;
+    /// <summary>The HMAC key, sealed (<see cref="WebhookSecrets"/>): shown to the tenant only when set.</summary>
+    public string SealedSecret { get; set; } = string.Empty;
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -16,15 +16,15 @@ internal static class WebhooksApi
     {
         var webhook = api.MapGroup("/{tenantId}/webhook").RequireTenantAccess();
         webhook.MapPut(string.Empty, Set).WithName("SetWebhook").WithSummary("Sets the tenant's webhook URL; the answer shows the signing secret (on creation and with rotateSecret).");
-        webhook.MapGet(string.Empty, Get).WithName("GetWebhook");
-        webhook.MapDelete(string.Empty, Remove).WithName("RemoveWebhook");
+        webhook.MapGet(string.Empty, Get).WithName("GetWebhook").WithSummary("The tenant's webhook URL (the signing secret is not shown again).");
+        webhook.MapDelete(string.Empty, Remove).WithName("RemoveWebhook").WithSummary("Removes the tenant's webhook; nothing more is delivered.");
         webhook.MapGet("/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("The tenant's delivery log, newest first, every attempt included.");
-        webhook.MapGet("/deliveries/{deliveryId}", Delivery).WithName("GetWebhookDelivery");
+        webhook.MapGet("/deliveries/{deliveryId}", Delivery).WithName("GetWebhookDelivery").WithSummary("One delivery with every attempt.");
         webhook.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver).WithName("RedeliverWebhook").WithSummary("Sends a delivery again (same id and body, newly signed).");
         return api;
     }
 
-    private static async Task<IResult> Set(string tenantId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> Set(string tenantId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, WebhookSecrets secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, error) = await OrdersApi.ReadJson<WebhookRequest>(http.Request, null, cancellationToken);
         if (error is not null)
@@ -43,14 +43,15 @@ internal static class WebhooksApi
         var endpoint = existing ?? new WebhookEndpoint { Id = tenantId, CreatedAt = now };
         endpoint.Url = body.Url!;
         endpoint.UpdatedAt = now;
-        if (showSecret)
+        var secret = showSecret ? "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) : null;
+        if (secret is not null)
         {
-            endpoint.Secret = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            endpoint.SealedSecret = secrets.Seal(tenantId, secret);
         }
 
         session.Store(endpoint);
         await session.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new WebhookView(endpoint.Url, endpoint.CreatedAt, endpoint.UpdatedAt, showSecret ? endpoint.Secret : null));
+        return TypedResults.Ok(new WebhookView(endpoint.Url, endpoint.CreatedAt, endpoint.UpdatedAt, secret));
     }
 
     private static async Task<IResult> Get(string tenantId, IQuerySession session, CancellationToken cancellationToken) =>
