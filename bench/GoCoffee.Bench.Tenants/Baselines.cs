@@ -5,7 +5,7 @@ using GoCoffee.ClusterAgent.Targets;
 using GoCoffee.ClusterAgent.Tenants;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.FakeKubernetes;
-using GoCoffee.Tenant.Documents;
+using GoCoffee.Resources;
 using GoCoffee.Tenant.Planning;
 using k8s;
 using k8s.Models;

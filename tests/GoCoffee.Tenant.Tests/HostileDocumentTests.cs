@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using GoCoffee.Tenant.Documents;
+using GoCoffee.Resources;
 
 namespace GoCoffee.Tenant.Tests;
 

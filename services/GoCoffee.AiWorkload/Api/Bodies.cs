@@ -1,5 +1,5 @@
 using System.Text;
-using GoCoffee.AiWorkload.Documents;
+using GoCoffee.Resources;
 
 namespace GoCoffee.AiWorkload.Api;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GoCoffee.AiWorkload.Documents;
+using GoCoffee.Resources;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Tenants;
 using GoCoffee.Contracts.Ai;

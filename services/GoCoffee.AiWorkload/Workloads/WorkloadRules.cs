@@ -1,3 +1,4 @@
+using GoCoffee.Resources;
 using System.Text.RegularExpressions;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Tenants;

@@ -5,7 +5,7 @@ using GoCoffee.Contracts;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults;
 using GoCoffee.Tenant.ApiKeys;
-using GoCoffee.Tenant.Documents;
+using GoCoffee.Resources;
 using GoCoffee.Tenant.Lifecycle;
 using GoCoffee.Tenant.Quotas;
 using GoCoffee.Tenant.Tiers;

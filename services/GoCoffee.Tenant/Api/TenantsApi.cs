@@ -6,7 +6,7 @@ using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.ApiKeys;
-using GoCoffee.Tenant.Documents;
+using GoCoffee.Resources;
 using GoCoffee.Tenant.Lifecycle;
 using GoCoffee.Tenant.Planning;
 using GoCoffee.Tenant.Quotas;

@@ -1,3 +1,4 @@
+using GoCoffee.Resources;
 using GoCoffee.Tenant.Api;
 using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.Planning;

@@ -1,3 +1,4 @@
+using GoCoffee.Resources;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.Tenant.Planning;
 using GoCoffee.Tenant.Tiers;

@@ -1,3 +1,4 @@
+using GoCoffee.Resources;
 using System.Text.RegularExpressions;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.Tenant.Planning;

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GoCoffee.AiWorkload.Workloads;
+namespace GoCoffee.Resources;
 
 /// <summary>Kubernetes quantities, parsed by the Kubernetes client's own <see cref="ResourceQuantity"/>.</summary>
 public static class Quantity

@@ -6,7 +6,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
-namespace GoCoffee.AiWorkload.Documents;
+namespace GoCoffee.Resources;
 
 /// <summary>
 /// Reads a resource document sent as JSON or YAML into the resource model, strictly: an unknown field is an error
