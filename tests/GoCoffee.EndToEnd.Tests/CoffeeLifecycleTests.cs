@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -141,6 +142,83 @@ public sealed class CoffeeLifecycleTests(PlatformFixture platform, ITestOutputHe
         Assert.Equal("Completed", after.GetProperty("status").GetString());
         Assert.Equal(0m, after.GetProperty("payment").GetProperty("refunded").GetDecimal());
         Assert.Empty(await BrokerQueues.NonEmptyErrorQueues(platform.VirtualHost.Name));
+    }
+
+    [Fact]
+    public async Task Crypto_order_through_the_gateway_is_paid_exactly_once_by_a_real_transaction_on_anvil_once_confirmed()
+    {
+        var chain = new AnvilChain(platform);
+        var tenant = await CoffeeTenant.Onboard(platform, "crypto");
+
+        // The tenant's account-level extended PUBLIC key (m/44'/60'/0'): the platform never sees a private key.
+        var xpub = new NBitcoin.ExtKey().Derive(new NBitcoin.KeyPath("m/44'/60'/0'")).Neuter().ToString(NBitcoin.Network.Main);
+        using (var wallet = await tenant.Send(HttpMethod.Put, $"/api/web3/tenants/{tenant.Id}/wallets/ethereum", new { extendedPublicKey = xpub }))
+        {
+            Assert.True(wallet.StatusCode == HttpStatusCode.OK, $"registering the wallet answered {(int)wallet.StatusCode}: {await wallet.Content.ReadAsStringAsync()}");
+        }
+
+        var placed = await tenant.Place($"pos-{Guid.NewGuid():N}");
+        var orderId = placed.GetProperty("id").GetGuid();
+        await tenant.UntilStatus(orderId, "AwaitingPayment");
+
+        // The invoice, through the gateway (the web3 service learns the tenant's networks and the order from the bus).
+        using var issued = await tenant.SendUntilNot(
+            [HttpStatusCode.Forbidden, HttpStatusCode.NotFound], HttpMethod.Post, $"/api/web3/tenants/{tenant.Id}/invoices", new { orderId, network = "ethereum" });
+        var invoice = await issued.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(issued.StatusCode == HttpStatusCode.Created, $"issuing the invoice answered {(int)issued.StatusCode}: {invoice}");
+        Assert.Equal("New", invoice.GetProperty("state").GetString());
+        Assert.Equal(placed.GetProperty("total").GetDecimal(), invoice.GetProperty("fiatAmount").GetDecimal());
+        var invoiceId = invoice.GetProperty("id").GetGuid();
+        var confirmations = invoice.GetProperty("requiredConfirmations").GetInt32();
+
+        // A real transaction to the deposit address, then the confirmations it needs.
+        var due = BigInteger.Parse(invoice.GetProperty("amountDueBaseUnits").GetString()!, CultureInfo.InvariantCulture);
+        var (transaction, block) = await chain.Pay(invoice.GetProperty("address").GetString()!, due);
+        output.WriteLine($"paid {due} wei to {invoice.GetProperty("address").GetString()} in {transaction} (block {block}); {confirmations} confirmations needed");
+        await chain.Mine(confirmations);
+
+        var settled = await UntilInvoice(tenant, invoiceId, "Settled");
+        var onChain = Assert.Single(settled.GetProperty("payments").EnumerateArray());
+        Assert.Equal(transaction, onChain.GetProperty("transactionHash").GetString(), ignoreCase: true);
+        var paid = await tenant.UntilStatus(orderId, "Paid");
+        Assert.Equal("crypto", paid.GetProperty("payment").GetProperty("method").GetString());
+        Assert.Equal(invoiceId, paid.GetProperty("payment").GetProperty("id").GetGuid());
+        Assert.Equal(placed.GetProperty("total").GetDecimal(), paid.GetProperty("payment").GetProperty("amount").GetDecimal());
+
+        // More blocks on top: once the watcher has read past them, the order is still paid once, by that invoice.
+        await chain.Mine(5);
+        var head = await chain.Head();
+        await TestInfrastructure.Eventually(
+            async () => (await platform.AsOperator(HttpMethod.Get, "/api/web3/networks", HttpStatusCode.OK)).EnumerateArray()
+                .Any(n => n.GetProperty("name").GetString() == "ethereum" && n.GetProperty("lastBlock").GetInt64() >= head) ? (bool?)true : null,
+            CoffeeTenant.Timeout,
+            $"the watcher reads ethereum up to block {head}");
+        var after = await tenant.Order(orderId);
+        Assert.Equal(["Placed", "AwaitingPayment", "Paid"], CoffeeTenant.History(after));
+        Assert.Equal(0, after.GetProperty("unappliedPayments").GetArrayLength());
+        Assert.Equal("Settled", (await Invoice(tenant, invoiceId)).GetProperty("state").GetString());
+        Assert.Empty(await BrokerQueues.NonEmptyErrorQueues(platform.VirtualHost.Name));
+    }
+
+    private static async Task<JsonElement> Invoice(CoffeeTenant tenant, Guid invoiceId)
+    {
+        using var response = await tenant.Send(HttpMethod.Get, $"/api/web3/tenants/{tenant.Id}/invoices/{invoiceId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task<JsonElement> UntilInvoice(CoffeeTenant tenant, Guid invoiceId, string state)
+    {
+        var last = string.Empty;
+        return (await CoffeeTenant.Until<JsonElement?>(
+            async () =>
+            {
+                var invoice = await Invoice(tenant, invoiceId);
+                last = invoice.GetProperty("state").GetString()!;
+                return last == state ? invoice : null;
+            },
+            CoffeeTenant.Timeout,
+            () => $"invoice {invoiceId} becomes {state} (it is {last})"))!.Value;
     }
 
     /// <summary>The provider's callback, as a provider sends it: to the platform's public address (the gateway), no credential.</summary>
