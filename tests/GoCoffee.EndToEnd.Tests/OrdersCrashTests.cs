@@ -21,6 +21,22 @@ public sealed class OrdersCrashTests(PlatformFixture platform, ITestOutputHelper
     [Fact]
     public async Task Orders_service_killed_mid_saga_with_30_orders_in_flight_brings_each_to_its_final_state_exactly_once_after_its_restart()
     {
+        try
+        {
+            await KillMidSagaAndRestart();
+        }
+        finally
+        {
+            // Whatever failed, the platform is left as it was found: the orders service running.
+            if (platform["orders"].HasExited)
+            {
+                await platform.Restart(platform["orders"]);
+            }
+        }
+    }
+
+    private async Task KillMidSagaAndRestart()
+    {
         await using var receiver = await WebhookReceiver.Start();
         var tenant = await CoffeeTenant.Onboard(platform, "crash");
         var hook = $"/{tenant.Id}";
