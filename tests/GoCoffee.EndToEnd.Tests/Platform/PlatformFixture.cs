@@ -87,6 +87,15 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Every process of the platform: the six services and the gateway (no replicas).</summary>
     public IReadOnlyList<PlatformProcess> All => [.. Services, Gateway];
 
+    /// <summary>The run's own anvil node (the web3 service's ethereum network), on a free port.</summary>
+    public Uri AnvilRpcUrl { get; private set; } = null!;
+
+    /// <summary>The key the orders service's sandbox card provider signs its callbacks with (the app host's parameter, set for this run).</summary>
+    public string SandboxCallbackSecret { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>The orders service's payment timeout in this run (short, so that the durable timeout fires within a test).</summary>
+    public static readonly TimeSpan OrderPaymentTimeout = TimeSpan.FromSeconds(45);
+
     public TestVirtualHost VirtualHost => _virtualHost ?? throw new InvalidOperationException("Not initialized.");
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("Not initialized.");
@@ -115,11 +124,13 @@ public sealed class PlatformFixture : IAsyncLifetime
 
             var processes = ServiceCatalog.Select(service => (service.Name, service.RoutePrefix)).Append((Name: "gateway", RoutePrefix: string.Empty)).ToList();
             var replicas = ReplicaSlots.SelectMany(slot => Enumerable.Range(1, slot.Count).Select(n => (Name: $"{slot.Of}-replica-{n}", slot.Of))).ToList();
-            var ports = FreePorts(processes.Count + replicas.Count);
+            var ports = FreePorts(processes.Count + replicas.Count + 2);
+            var (anvilPort, prometheusPort) = (ports[^2], ports[^1]);
+            AnvilRpcUrl = new Uri($"http://127.0.0.1:{anvilPort}");
 
             var clock = Stopwatch.StartNew();
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoCoffee_AppHost>(
-                [.. AppHostArguments(processes.Select(p => p.Name), ports, kubeconfig)],
+                [.. AppHostArguments(processes.Select(p => p.Name), ports, kubeconfig), .. CoffeeArguments(ports[processes.FindIndex(p => p.Name == "gateway")], anvilPort)],
                 (options, _) =>
                 {
                     options.DisableDashboard = true;
@@ -132,6 +143,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             {
                 AddReplica(builder, replicas[i].Name, replicas[i].Of, ports[processes.Count + i]);
             }
+
+            MoveLocalTools(builder, anvilPort, prometheusPort);
 
             _app = await builder.BuildAsync();
             BuildDuration = clock.Elapsed;
@@ -316,6 +329,44 @@ public sealed class PlatformFixture : IAsyncLifetime
             yield return $"--GoCoffee:Ports:{process}={ports[i++]}";
             yield return $"--ConnectionStrings:rabbitmq-{process}={VirtualHost.ConnectionStringFor(process)}";
         }
+    }
+
+    /// <summary>
+    /// The orders service's settings for this run: a payment timeout a test can wait for, the sandbox provider's
+    /// callbacks sent to the gateway's public callback route (as a real provider calls the platform's public address)
+    /// and signed with a secret the tests know, webhooks allowed to the tests' receiver on loopback and retried quickly
+    /// (for as long as a test keeps its receiver refusing); the web3 service on this run's anvil.
+    /// </summary>
+    private IEnumerable<string> CoffeeArguments(int gatewayPort, int anvilPort)
+    {
+        yield return $"--Parameters:orders-sandbox-callback-secret={SandboxCallbackSecret}";
+        yield return $"--GoCoffee:Environment:orders:Orders__PaymentTimeout={OrderPaymentTimeout}";
+        yield return $"--GoCoffee:Environment:orders:Payments__Sandbox__CallbackUrl=http://127.0.0.1:{gatewayPort}/api/orders/payments/callbacks/sandbox";
+        yield return "--GoCoffee:Environment:orders:Webhooks__AllowPrivateNetworks=true";
+        yield return "--GoCoffee:Environment:orders:Webhooks__PollInterval=00:00:00.200";
+        yield return "--GoCoffee:Environment:orders:Webhooks__BaseDelay=00:00:00.200";
+        yield return "--GoCoffee:Environment:orders:Webhooks__MaxDelay=00:00:01";
+        yield return "--GoCoffee:Environment:orders:Webhooks__MaxAttempts=1000";
+        yield return $"--GoCoffee:Environment:web3:Web3__Networks__ethereum__RpcUrl=http://127.0.0.1:{anvilPort}";
+    }
+
+    /// <summary>
+    /// The local tools the app host starts (anvil, Prometheus) listen on fixed ports (8545, 9090); a run of the tests
+    /// puts them on free ports, so that it shares nothing with <c>./run.sh</c> or another run on the same machine.
+    /// </summary>
+    private static void MoveLocalTools(IDistributedApplicationTestingBuilder builder, int anvilPort, int prometheusPort)
+    {
+        var anvil = builder.Resources.OfType<ExecutableResource>().Single(resource => resource.Name == "anvil");
+        anvil.Annotations.Add(new CommandLineArgsCallbackAnnotation(args => args[args.IndexOf("--port") + 1] = anvilPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        var prometheus = builder.Resources.OfType<ExecutableResource>().Single(resource => resource.Name == "prometheus");
+        prometheus.Annotations.Add(new CommandLineArgsCallbackAnnotation(args =>
+        {
+            var listen = args.Select((arg, i) => (Arg: arg as string, Index: i)).Single(a => a.Arg?.StartsWith("--web.listen-address=", StringComparison.Ordinal) == true).Index;
+            args[listen] = $"--web.listen-address=127.0.0.1:{prometheusPort}";
+        }));
+        var ai = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "ai-workload");
+        ai.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) => context.EnvironmentVariables["AiWorkloads__Autoscaler__PrometheusUrl"] = $"http://127.0.0.1:{prometheusPort}"));
     }
 
     /// <summary>
