@@ -160,10 +160,10 @@ log "warm-up: 20 orders/s for 10 s (not reported)"
 phase warmup --mode rate --rate 20 --duration 10 --warmup 0 --drain 30
 for rate in $RATES; do
   log "offered rate $rate orders/s for ${DURATION}s"
-  phase "rate-$rate" --mode rate --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --drain 60
+  phase "rate-$rate" --mode rate --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --drain 30
 done
 log "max: $CONCURRENCY orders in flight for ${MAX_DURATION}s"
-phase max --mode max --concurrency "$CONCURRENCY" --duration "$MAX_DURATION" --warmup "$WARMUP" --drain 60
+phase max --mode max --concurrency "$CONCURRENCY" --duration "$MAX_DURATION" --warmup "$WARMUP" --drain 30
 MACHINE_LOAD_END=$(loadavg)
 
 # The report.
@@ -178,7 +178,7 @@ jq -s --arg tps "$PGBENCH_TPS" --arg commit "$COMMIT" --arg date "$(date -u '+%Y
   echo
   echo "| phase | completed/s | accepted | completed | lost | duplicated | API p50 | API p99 | place p99 | pay p99 | step p99 | order e2e p50 / p99 | commits/order | commits/s ÷ pgbench tps | WAL syncs/order | CPU ms/order gateway / orders / tenant / postgres / driver | load before → after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  for f in $(ls "$OUT"/phase-rate-*.json | sort -t- -k3 -n) "$OUT/phase-max.json"; do
+  for f in $(for rate in $RATES; do echo "$OUT/phase-rate-$rate.json"; done) "$OUT/phase-max.json"; do
     jq -r --argjson tps "$PGBENCH_TPS" '
       def r(x): if x == null then "–" else (x * 10 | round / 10 | tostring) end;
       . as $p | (.completedByWebhook) as $n |

@@ -40,8 +40,8 @@ internal sealed record Args(
         return new Args(
             Get("gateway"), Get("tenant"), Get("api-key"), (int)Number("webhook-port", "58290"), Get("postgres"), Get("mode", "rate"),
             Number("rate", "100"), (int)Number("concurrency", "64"), TimeSpan.FromSeconds(Number("duration", "30")),
-            TimeSpan.FromSeconds(Number("warmup", "5")), TimeSpan.FromSeconds(Number("step-timeout", "60")),
-            TimeSpan.FromSeconds(Number("drain", "60")), Get("token", "tok_approve"), Get("label", "run"));
+            TimeSpan.FromSeconds(Number("warmup", "5")), TimeSpan.FromSeconds(Number("step-timeout", "900")),
+            TimeSpan.FromSeconds(Number("drain", "30")), Get("token", "tok_approve"), Get("label", "run"));
     }
 }
 
@@ -67,6 +67,7 @@ internal sealed class BenchRun(Args options) : IDisposable
     private readonly List<double> _endToEnd = [];
     private readonly List<double> _completedAt = [];
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+    private long _lastWebhookTicks;
     private int _badSignatures;
     private int _notCompleted;
     private double _maxLateMs;
@@ -146,8 +147,14 @@ internal sealed class BenchRun(Args options) : IDisposable
         }
 
         var loadEnd = _clock.Elapsed;
+        // Drain: every accepted order is followed until Completed while the platform makes progress; the wait ends
+        // when all are done or no webhook arrived for options.Drain (then what is not Completed in the database is lost).
         var all = Task.WhenAll(flows);
-        await Task.WhenAny(all, Task.Delay(options.Duration + options.Drain + options.StepTimeout));
+        while (!all.IsCompleted && _clock.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastWebhookTicks)) < options.Drain)
+        {
+            await Task.WhenAny(all, Task.Delay(1000));
+        }
+
         var drained = _clock.Elapsed;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         if (options.Mode != "rate")
@@ -196,6 +203,7 @@ internal sealed class BenchRun(Args options) : IDisposable
             ["xactCommit"] = after.Commits - before.Commits,
             ["xactRollback"] = after.Rollbacks - before.Rollbacks,
             ["commitsPerOrder"] = check.Completed == 0 ? null : Math.Round((double)(after.Commits - before.Commits) / check.Completed, 2),
+            ["rowsWrittenPerOrder"] = check.Completed == 0 ? null : Math.Round((double)(after.RowsWritten - before.RowsWritten) / check.Completed, 1),
             ["walRecordsPerOrder"] = check.Completed == 0 ? null : Math.Round((double)(after.WalRecords - before.WalRecords) / check.Completed, 1),
             ["walSyncsPerOrder"] = check.Completed == 0 ? null : Math.Round((double)(after.WalSyncs - before.WalSyncs) / check.Completed, 2),
             ["database"] = check.Json,
@@ -340,6 +348,7 @@ internal sealed class BenchRun(Args options) : IDisposable
             return Results.StatusCode(StatusCodes.Status401Unauthorized);
         }
 
+        Interlocked.Exchange(ref _lastWebhookTicks, _clock.Elapsed.Ticks);
         _deliveries.AddOrUpdate(delivery, 1, (_, c) => c + 1);
         var payload = JsonNode.Parse(body)!;
         var type = payload["type"]!.GetValue<string>();
@@ -349,13 +358,17 @@ internal sealed class BenchRun(Args options) : IDisposable
         return Results.Ok();
     }
 
-    private static async Task<(long Commits, long Rollbacks, long WalRecords, long WalSyncs)> Counters(NpgsqlDataSource database)
+    private static async Task<(long Commits, long Rollbacks, long WalRecords, long WalSyncs, long RowsWritten)> Counters(NpgsqlDataSource database)
     {
         await using var command = database.CreateCommand(
-            "select xact_commit, xact_rollback, (select wal_records from pg_stat_wal), (select wal_sync from pg_stat_wal) from pg_stat_database where datname = current_database()");
+            """
+            select xact_commit, xact_rollback, (select wal_records from pg_stat_wal), (select wal_sync from pg_stat_wal),
+                   (select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint from pg_stat_user_tables)
+            from pg_stat_database where datname = current_database()
+            """);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
     /// <summary>What the database holds for this run's orders: lost (accepted, not Completed) and duplicated work.</summary>
