@@ -144,20 +144,27 @@ phase() { # label driver-args...
   local load_before; load_before=$(loadavg)
   for name in gateway orders tenant agent; do before_cpu+=("$(cpu_ms "${PID_OF[$name]}")"); done
   local pg_before; pg_before=$(pg_cpu_ms)
+  local busy_before wall_before; busy_before=$(busy_ms); wall_before=$(date +%s%3N)
   "${DRIVER[@]}" --label "$label" "$@" >"$file.tmp" 2>"$OUT/driver-$label.log" || { cat "$OUT/driver-$label.log" >&2; die "driver failed in phase $label"; }
   local cpu=() i=0
   for name in gateway orders tenant agent; do cpu+=("$(( $(cpu_ms "${PID_OF[$name]}") - before_cpu[i] ))"); i=$((i + 1)); done
   local pg_cpu=$(( $(pg_cpu_ms) - pg_before ))
+  local busy=$(( $(busy_ms) - busy_before )) wall=$(( $(date +%s%3N) - wall_before ))
   jq --arg lb "$load_before" --arg la "$(loadavg)" --argjson g "${cpu[0]}" --argjson o "${cpu[1]}" --argjson t "${cpu[2]}" --argjson a "${cpu[3]}" --argjson p "$pg_cpu" \
-    '. + {loadBefore: $lb, loadAfter: $la, cpuMs: {gateway: $g, orders: $o, tenant: $t, agent: $a, postgres: $p}}' "$file.tmp" >"$file"
+    --argjson busy "$busy" --argjson wall "$wall" \
+    '. + {loadBefore: $lb, loadAfter: $la, machineBusyCores: (($busy / $wall * 100 | round) / 100), cpuMs: {gateway: $g, orders: $o, tenant: $t, agent: $a, postgres: $p}}' "$file.tmp" >"$file"
   rm -f "$file.tmp"
   jq -c '{label: .label, completedPerSecondInWindow, accepted, completedByWebhook, lost, duplicated, commitsPerOrder, p99: .calls.all.p99Ms, e2eP99: .endToEndP99Ms}' "$file" >&2
 }
+# CPU time the whole machine was busy (all cores, every process: others' work on this shared machine included).
+busy_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int(($2 + $3 + $4 + $7 + $8) * 1000 / hz) }' /proc/stat; }
 # CPU of every PostgreSQL process (the server's and all backends, other users' included: the machine is shared).
 pg_cpu_ms() { local total=0 pid; for pid in $(pgrep -x postgres); do total=$((total + $(cpu_ms "$pid" 2>/dev/null || echo 0))); done; echo $total; }
 
 log "warm-up: 20 orders/s for 10 s (not reported)"
 phase warmup --mode rate --rate 20 --duration 10 --warmup 0 --drain 30
+log "one order at a time for 15 s (the path's latency and its commits, nothing shared between orders)"
+phase serial --mode max --concurrency 1 --duration 15 --warmup 0 --drain 30
 for rate in $RATES; do
   log "offered rate $rate orders/s for ${DURATION}s"
   phase "rate-$rate" --mode rate --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --drain 30
@@ -167,7 +174,11 @@ phase max --mode max --concurrency "$CONCURRENCY" --duration "$MAX_DURATION" --w
 MACHINE_LOAD_END=$(loadavg)
 
 # The report.
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- services gateway bench || echo "+changes")
+if git -C "$ROOT" rev-parse --short HEAD >/dev/null 2>&1; then
+  COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- services gateway || echo "+changes")
+else
+  COMMIT=${BENCH_COMMIT:-unknown}   # a tree exported without git (git archive), to measure another commit with this script
+fi
 jq -s --arg tps "$PGBENCH_TPS" --arg commit "$COMMIT" --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg ls "$MACHINE_LOAD_START" --arg le "$MACHINE_LOAD_END" \
   '{date: $date, commit: $commit, pgbenchTps: ($tps | tonumber), loadStart: $ls, loadEnd: $le, phases: map(select(.label != "warmup"))}' \
   "$OUT"/phase-*.json >"$OUT/results.json"
@@ -176,13 +187,13 @@ jq -s --arg tps "$PGBENCH_TPS" --arg commit "$COMMIT" --arg date "$(date -u '+%Y
   echo
   echo "PostgreSQL alone: pgbench -N -c $PGBENCH_CLIENTS -j 2 -T $PGBENCH_SECONDS (scale $PGBENCH_SCALE): **$PGBENCH_TPS tps** (latency average $PGBENCH_LAT ms)."
   echo
-  echo "| phase | completed/s | accepted | completed | lost | duplicated | API p50 | API p99 | place p99 | pay p99 | step p99 | order e2e p50 / p99 | commits/order | commits/s ÷ pgbench tps | WAL syncs/order | CPU ms/order gateway / orders / tenant / postgres / driver | load before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  for f in $(for rate in $RATES; do echo "$OUT/phase-rate-$rate.json"; done) "$OUT/phase-max.json"; do
+  echo "| phase | completed/s | accepted | completed | lost | duplicated | API p50 | API p99 | place p99 | pay p99 | step p99 | order e2e p50 / p99 | commits/order | rows written/order | commits/s ÷ pgbench tps | WAL syncs/order | CPU ms/order gateway / orders / tenant / postgres / driver | machine busy (of 2 cores) | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for f in "$OUT/phase-serial.json" $(for rate in $RATES; do echo "$OUT/phase-rate-$rate.json"; done) "$OUT/phase-max.json"; do
     jq -r --argjson tps "$PGBENCH_TPS" '
       def r(x): if x == null then "–" else (x * 10 | round / 10 | tostring) end;
       . as $p | (.completedByWebhook) as $n |
-      "| \(if .mode == "rate" then "offered \(.offeredRate)/s" else "max, \(.concurrency) in flight" end) | **\(.completedPerSecondInWindow)** | \(.accepted) | \(.completedByWebhook) | \(.lost) | \(.duplicated) | \(.calls.all.p50Ms) ms | **\(.calls.all.p99Ms) ms** | \(.calls.place.p99Ms) ms | \(.calls.pay.p99Ms) ms | \([.calls.brewing.p99Ms, .calls.ready.p99Ms, .calls["picked-up"].p99Ms] | max) ms | \(.endToEndP50Ms) / \(.endToEndP99Ms) ms | \(.commitsPerOrder) | \(r(.commitsPerOrder * .completedPerSecondInWindow / $tps * 100))% | \(.walSyncsPerOrder) | \(r(.cpuMs.gateway / $n)) / \(r(.cpuMs.orders / $n)) / \(r(.cpuMs.tenant / $n)) / \(r(.cpuMs.postgres / $n)) / \(.driverCpuMsPerOrder) | \(.loadBefore) → \(.loadAfter) |"' "$f"
+      "| \(if .mode == "rate" then "offered \(.offeredRate)/s" elif .concurrency == 1 then "one at a time" else "max, \(.concurrency) in flight" end) | **\(.completedPerSecondInWindow)** | \(.accepted) | \(.completedByWebhook) | \(.lost) | \(.duplicated) | \(.calls.all.p50Ms) ms | **\(.calls.all.p99Ms) ms** | \(.calls.place.p99Ms) ms | \(.calls.pay.p99Ms) ms | \([.calls.brewing.p99Ms, .calls.ready.p99Ms, .calls["picked-up"].p99Ms] | max) ms | \(.endToEndP50Ms) / \(.endToEndP99Ms) ms | \(.commitsPerOrder) | \(.rowsWrittenPerOrder) | \(r(.commitsPerOrder * .completedPerSecondInWindow / $tps * 100))% | \(.walSyncsPerOrder) | \(r(.cpuMs.gateway / $n)) / \(r(.cpuMs.orders / $n)) / \(r(.cpuMs.tenant / $n)) / \(r(.cpuMs.postgres / $n)) / \(.driverCpuMsPerOrder) | \(.machineBusyCores) | \(.loadBefore) → \(.loadAfter) |"' "$f"
   done
 } >"$OUT/results.md"
 cat "$OUT/results.md"
