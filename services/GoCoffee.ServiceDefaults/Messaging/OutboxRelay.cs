@@ -35,7 +35,8 @@ public sealed class OutboxRelayOptions
 }
 
 /// <summary>
-/// Publishes committed outbox messages to RabbitMQ, oldest first, and deletes each after the broker confirmed it.
+/// Publishes committed outbox messages to RabbitMQ a batch at a time, oldest first (confirmations awaited together), and
+/// deletes each after the broker confirmed it.
 /// One relay per service schema is active at a time (a PostgreSQL advisory lock held on a dedicated connection, released
 /// by PostgreSQL if the process dies). A crash after the publish and before the delete publishes the message again
 /// with the same message id; consumers' inboxes make that harmless.
