@@ -38,7 +38,8 @@ public static class OrdersService
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton<ICardPaymentProvider, SandboxCardProvider>();
-        builder.Services.AddSingleton<WebhookSignal>();
+        var webhookSignal = new WebhookSignal();
+        builder.Services.AddSingleton(webhookSignal);
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddSingleton(services => new OrderMetrics(services.GetRequiredService<NpgsqlDataSource>(), Schema));
         builder.AddPlatformService(
@@ -51,7 +52,9 @@ public static class OrdersService
                 store.Schema.For<TenantCoffee>();
                 store.Schema.For<CardPayment>().Index(p => p.OrderId).UseOptimisticConcurrency(true);
                 store.Schema.For<WebhookEndpoint>();
-                store.Schema.For<WebhookDelivery>().Index(d => d.TenantId).Index(d => d.NextAttemptAt);
+                // The dispatcher's query (pending and due, soonest first) reads only pending deliveries, however long the log.
+                store.Schema.For<WebhookDelivery>().Index(d => d.TenantId).Index([d => d.Status, d => d.NextAttemptAt]);
+                store.Listeners.Add(new WebhookCommitListener(webhookSignal));
             },
             bus =>
             {

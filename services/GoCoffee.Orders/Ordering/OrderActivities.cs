@@ -34,7 +34,7 @@ internal static class OrderActivities
             await context.Notify(webhookEvent, to);
         });
 
-    /// <summary>Queues a webhook delivery of the order (as it is after this step) when the tenant has an endpoint.</summary>
+    /// <summary>Queues a webhook delivery of the order (as it is after this step) when the tenant has an endpoint; the commit wakes the dispatcher.</summary>
     public static async Task Notify<TMessage>(this BehaviorContext<OrderState, TMessage> context, string webhookEvent, string status)
         where TMessage : class
     {
@@ -57,7 +57,6 @@ internal static class OrderActivities
             CreatedAt = now,
             NextAttemptAt = now,
         });
-        context.GetServiceOrCreateInstance<WebhookSignal>().Notify();
     }
 }
 

@@ -64,18 +64,24 @@ internal static class OrdersApi
 
         var hash = Hash(request!, json.Value.SerializerOptions);
         var orderId = OrderIdFor(tenantId, key);
-        if (await session.LoadAsync<OrderState>(orderId, cancellationToken) is { } existing)
+        // The order (a retry finds it), the tenant's access and its menu, read in one round trip.
+        var batch = session.CreateBatchQuery();
+        var existingRead = batch.Load<OrderState>(orderId);
+        var coffeeRead = batch.Load<TenantCoffee>(tenantId);
+        var menuRead = batch.Load<TenantMenu>(tenantId);
+        await batch.Execute(cancellationToken);
+        if (await existingRead is { } existing)
         {
             return Replay(http, existing, hash);
         }
 
-        var coffee = await session.LoadAsync<TenantCoffee>(tenantId, cancellationToken);
+        var coffee = await coffeeRead;
         if (coffee is null || !coffee.Enabled || coffee.Deleted)
         {
             return ApiProblems.FeatureRequired(tenantId, "coffee", "tenantId");
         }
 
-        var menu = await MenuApi.LoadOrSeed(session, tenantId, menuOptions.Value, clock, cancellationToken);
+        var menu = await menuRead ?? await MenuApi.LoadOrSeed(session, tenantId, menuOptions.Value, clock, cancellationToken);
         var (priced, errors, missing) = OrderPricing.Price(request!, menu, coffee, options.Value);
         if (missing is { } feature)
         {

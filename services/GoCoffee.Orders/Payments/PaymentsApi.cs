@@ -38,7 +38,19 @@ internal static class PaymentsApi
         string tenantId, string orderId, HttpContext http, IDocumentSession session, IOutbox outbox, ICardPaymentProvider provider,
         IOptions<PaymentOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await OrdersApi.Find(session, tenantId, orderId, cancellationToken) is not { } order)
+        // The order and its open payment, if any, read in one round trip.
+        if (!Guid.TryParse(orderId, out var id))
+        {
+            return ApiProblems.NotFound("order", orderId);
+        }
+
+        var batch = session.CreateBatchQuery();
+        var orderRead = batch.Load<OrderState>(id);
+        var openRead = batch.Query<CardPayment>()
+            .Where(p => p.OrderId == id && (p.Status == CardPaymentStatus.Succeeded || p.Status == CardPaymentStatus.Pending || p.Status == CardPaymentStatus.RequiresAction || p.Status == CardPaymentStatus.Processing))
+            .FirstOrDefault();
+        await batch.Execute(cancellationToken);
+        if (await orderRead is not { } order || order.TenantId != tenantId)
         {
             return ApiProblems.NotFound("order", orderId);
         }
@@ -59,10 +71,7 @@ internal static class PaymentsApi
             return ApiProblems.IllegalTransition(order.CurrentState, "paying", OrderStatus.Payable);
         }
 
-        var open = await session.Query<CardPayment>()
-            .Where(p => p.OrderId == order.CorrelationId && (p.Status == CardPaymentStatus.Succeeded || p.Status == CardPaymentStatus.Pending || p.Status == CardPaymentStatus.RequiresAction || p.Status == CardPaymentStatus.Processing))
-            .FirstOrDefaultAsync(cancellationToken);
-        if (open is not null)
+        if (await openRead is { } open)
         {
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "The order has a payment already.", "orderId", $"payment {open.Id} is {open.Status}; an order takes one payment");
         }

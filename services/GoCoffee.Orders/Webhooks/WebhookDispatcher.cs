@@ -88,7 +88,7 @@ public sealed class WebhookDispatcher(
         var due = await session.Query<WebhookDelivery>()
             .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
             .OrderBy(d => d.NextAttemptAt)
-            .Take(50)
+            .Take(200)
             .ToListAsync(cancellationToken);
         if (due.Count == 0)
         {
@@ -97,7 +97,7 @@ public sealed class WebhookDispatcher(
 
         var endpoints = (await session.LoadManyAsync<WebhookEndpoint>(cancellationToken, due.Select(d => d.TenantId).Distinct().ToArray()))
             .ToDictionary(e => e.Id, StringComparer.Ordinal);
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (delivery, token) =>
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (delivery, token) =>
         {
             var attempt = await Attempt(delivery, endpoints.GetValueOrDefault(delivery.TenantId), token);
             lock (session)

@@ -35,7 +35,8 @@ public sealed class OutboxRelayOptions
 }
 
 /// <summary>
-/// Publishes committed outbox messages to RabbitMQ, oldest first, and deletes each after the broker confirmed it.
+/// Publishes committed outbox messages to RabbitMQ a batch at a time, oldest first (confirmations awaited together), and
+/// deletes each after the broker confirmed it.
 /// One relay per service schema is active at a time (a PostgreSQL advisory lock held on a dedicated connection, released
 /// by PostgreSQL if the process dies). A crash after the publish and before the delete publishes the message again
 /// with the same message id; consumers' inboxes make that harmless.
@@ -124,18 +125,26 @@ internal sealed class OutboxRelay(
             return 0;
         }
 
+        // Every message of the batch is published in order, and the broker's confirmations are awaited together: one
+        // round trip per batch instead of one per message. Only a confirmed message is deleted.
+        var outcomes = await Task.WhenAll(due.Select(message => TryPublish(message, cancellationToken)));
+        Exception? failure = null;
         try
         {
-            foreach (var message in due)
+            for (var i = 0; i < due.Count; i++)
             {
-                if (await Publish(message, cancellationToken))
+                switch (outcomes[i])
                 {
-                    await PauseIfTesting(message, cancellationToken);
-                    session.Delete<OutboxMessage>(message.Id);
-                }
-                else
-                {
-                    session.Store(message);
+                    case { Error: { } error }:
+                        failure ??= error;
+                        break;
+                    case { Published: true }:
+                        await PauseIfTesting(due[i], cancellationToken);
+                        session.Delete<OutboxMessage>(due[i].Id);
+                        break;
+                    default:
+                        session.Store(due[i]);
+                        break;
                 }
             }
         }
@@ -145,7 +154,24 @@ internal sealed class OutboxRelay(
             await session.SaveChangesAsync(CancellationToken.None);
         }
 
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
         return due.Count;
+    }
+
+    private async Task<(bool Published, Exception? Error)> TryPublish(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Publish(message, cancellationToken), null);
+        }
+        catch (Exception ex)
+        {
+            return (false, ex);
+        }
     }
 
     /// <returns>True when published; false when the message itself is unusable (it is parked with the error, not retried hot).</returns>
