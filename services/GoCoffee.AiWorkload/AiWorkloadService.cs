@@ -1,3 +1,4 @@
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Deployment;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Scaling;
@@ -40,6 +41,8 @@ public static class AiWorkloadService
                 bus.AddConsumer<ModelAliasMovedConsumer>();
                 bus.AddConsumer<ModelVersionArchivedConsumer>();
                 bus.AddConsumer<GpuScaleReservationConsumer>();
+                bus.AddConsumer<AiWorkloadResourceAppliedConsumer>();
+                bus.AddConsumer<AiWorkloadResourceDeletedConsumer>();
                 bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
             });
         return builder;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Documents;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Tenants;
@@ -80,6 +81,7 @@ internal static class WorkloadDecisions
         }
 
         session.Store(workload);
+        outbox.Report(workload, now);
         outbox.Publish(new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(id), id, Plan(workload, version, options), now), tenantId);
         return new Outcome(workload, [], true);
     }

@@ -88,6 +88,11 @@ public static class TrustedSenders
         [typeof(AiWorkloadReplicasObserved)] = ClusterAgent,
         [typeof(AiWorkloadClusterStepFailed)] = ClusterAgent,
         [typeof(AiWorkloadObjectsDeleted)] = ClusterAgent,
+
+        // The ai.gocoffee.dev custom resources: the agent hands them on, the ai-workload service has their status written.
+        [typeof(AiWorkloadResourceApplied)] = ClusterAgent,
+        [typeof(AiWorkloadResourceDeleted)] = ClusterAgent,
+        [typeof(AiWorkloadStatusChanged)] = AiWorkload,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
