@@ -43,6 +43,7 @@ public static class AiWorkloadService
                 bus.AddConsumer<GpuScaleReservationConsumer>();
                 bus.AddConsumer<AiWorkloadResourceAppliedConsumer>();
                 bus.AddConsumer<AiWorkloadResourceDeletedConsumer>();
+                bus.AddConsumer<ModelRegistryResourceAppliedConsumer>();
                 bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
             });
         return builder;

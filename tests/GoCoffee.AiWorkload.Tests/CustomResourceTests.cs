@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using GoCoffee.FakeKubernetes;
 using GoCoffee.Testing;
@@ -113,7 +114,7 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
             Assert.Null(platform.Kubernetes.Get("deployments", ns, Seed));
         }
 
-        Assert.Equal(0, await WorkloadsNamed(Seed));
+        Assert.Equal(0, await WorkloadsOf("crowner"));
         Assert.Equal("0", (await platform.Quota("crowner")).GetProperty("reserved").GetProperty("gpus").ToString());
     }
 
@@ -149,15 +150,103 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
         Assert.StartsWith($"{field}: ", (string?)synced["message"], StringComparison.Ordinal);
         Assert.Equal(1L, (long?)status["observedGeneration"]);
         Assert.Null(platform.Kubernetes.Get("deployments", $"{tenant}-1", "refused"));
-        Assert.Equal(0, await WorkloadsNamed("refused"));
+        Assert.Equal(0, await WorkloadsOf(tenant));
         Assert.Equal("0", (await platform.Quota(tenant)).GetProperty("reserved").GetProperty("gpus").ToString());
+    }
+
+    [Fact]
+    public async Task A_model_registry_applied_with_kubectl_registers_its_versions_and_aliases_and_a_workload_deploys_through_its_alias()
+    {
+        await InstallCrd();
+        await platform.CreateTenant("crreg", gpuQuota: 4);
+        var manifest = Path.Combine(_kubectl.Home, "crreg-registry.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - name: coffee-recommendation
+                  version: v2.1.0
+                  type: onnx
+                  source: gs://go-coffee-models/recommendation-v2.1.0
+                  performance: { accuracy: 0.93, latency: 12, throughput: 400 }
+                - name: coffee-recommendation
+                  version: v2.2.0
+                  framework: onnx
+                  source: gs://go-coffee-models/recommendation-v2.2.0
+              aliases:
+                coffee-recommendation: { production: v2.1.0, staging: v2.2.0 }
+            """);
+
+        await _kubectl.RunAsync("apply", "-n", "crreg-1", "-f", manifest);
+
+        var status = await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", "crreg-1", "registry")?["status"] is JsonObject s && s["totalModels"] is not null ? s : null),
+            Timeout,
+            "the registry's status is written");
+        Assert.Equal(2, (int?)status["totalModels"]);
+        Assert.Equal(2, (int?)status["availableModels"]);
+        Assert.Equal(1L, (long?)status["observedGeneration"]);
+        Assert.Equal("True", (string?)status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Synced")!["status"]);
+        var model = await platform.AiClient("crreg").GetFromJsonAsync<System.Text.Json.JsonElement>("/api/ai/models/coffee-recommendation");
+        Assert.Equal(2, model.GetProperty("versions").GetArrayLength());
+        Assert.Equal("v2.1.0", model.GetProperty("aliases").GetProperty("production").GetString());
+        Assert.Equal("kubernetes:modelregistry/crreg-1/registry", model.GetProperty("aliasHistory")[0].GetProperty("by").GetString());
+
+        var workload = Path.Combine(_kubectl.Home, "crreg-workload.yaml");
+        await File.WriteAllTextAsync(workload, AiPlatform.Example("aiworkload-coffee-recommendation-ai.yaml").Replace("version: v2.1.0", "version: production", StringComparison.Ordinal));
+        await _kubectl.RunAsync("apply", "-n", "crreg-1", "-f", workload);
+        var deployment = await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("deployments", "crreg-1", Seed)),
+            Timeout,
+            "the workload deployed through the registry's alias");
+        Assert.Equal("gs://go-coffee-models/recommendation-v2.1.0", (string?)deployment["spec"]!["template"]!["spec"]!["initContainers"]![0]!["args"]![0]);
+    }
+
+    [Theory]
+    [InlineData("crbadsrc", "ftp://models/bad-v1", "v1", "spec.models[1].source")]
+    [InlineData("crbadalias", "gs://models/bad-v1", "v9", "spec.aliases.good.production")]
+    public async Task A_model_registry_breaking_a_rule_is_refused_on_its_status_naming_the_field_and_registers_nothing(string tenant, string badSource, string aliasTarget, string field)
+    {
+        await InstallCrd();
+        await platform.CreateTenant(tenant, gpuQuota: 4);
+        var manifest = Path.Combine(_kubectl.Home, $"{tenant}.yaml");
+        await File.WriteAllTextAsync(manifest, $$"""
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - { name: good, version: v1, framework: onnx, source: "gs://models/good-v1" }
+                - { name: bad, version: v1, framework: onnx, source: "{{badSource}}" }
+              aliases:
+                good: { production: {{aliasTarget}} }
+            """);
+
+        await _kubectl.RunAsync("apply", "-n", $"{tenant}-1", "-f", manifest);
+
+        var synced = await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", $"{tenant}-1", "registry")?["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == "Synced")),
+            Timeout,
+            "the refusal is written to the registry's status");
+        Assert.Equal("False", (string?)synced!["status"]);
+        Assert.Equal("Invalid", (string?)synced["reason"]);
+        Assert.StartsWith($"{field}: ", (string?)synced["message"], StringComparison.Ordinal);
+        Assert.Equal(0, (int?)platform.Kubernetes.Get("modelregistries", $"{tenant}-1", "registry")!["status"]!["totalModels"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await platform.AiClient(tenant).GetAsync("/api/ai/models/good")).StatusCode);
     }
 
     private async Task InstallCrd()
     {
-        if (platform.Kubernetes.Get("apiextensions.k8s.io", "customresourcedefinitions", null, "aiworkloads.ai.gocoffee.dev") is null)
+        foreach (var crd in new[] { "aiworkloads.ai.gocoffee.dev", "modelregistries.ai.gocoffee.dev" })
         {
-            await _kubectl.RunAsync("apply", "-f", Path.Combine(AppContext.BaseDirectory, "crds", "aiworkloads.ai.gocoffee.dev.yaml"));
+            if (platform.Kubernetes.Get("apiextensions.k8s.io", "customresourcedefinitions", null, crd) is null)
+            {
+                await _kubectl.RunAsync("apply", "-f", Path.Combine(AppContext.BaseDirectory, "crds", $"{crd}.yaml"));
+            }
         }
     }
 
@@ -167,9 +256,9 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
             Timeout,
             $"AIWorkload {ns}/{name} has status phase {phase}");
 
-    private async Task<int> WorkloadsNamed(string name)
+    private async Task<int> WorkloadsOf(string tenant)
     {
         await using var session = platform.Ai.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return await session.Query<Workloads.AiWorkload>().CountAsync(w => w.Name == name);
+        return await session.Query<Workloads.AiWorkload>().CountAsync(w => w.TenantId == tenant);
     }
 }

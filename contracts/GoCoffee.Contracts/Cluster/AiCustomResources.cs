@@ -15,3 +15,9 @@ public sealed record AiWorkloadResourceDeleted(string TenantId, string Namespace
 
 /// <summary>The ai-workload service's view of a workload that came from a custom resource: written to the object's status.</summary>
 public sealed record AiWorkloadStatusChanged(string TenantId, string Namespace, string Name, AiWorkloadStatus Status, DateTimeOffset At);
+
+/// <summary>A ModelRegistry custom resource was created or its spec changed, in a namespace the platform provisioned for <paramref name="TenantId"/>: its versions are registered and its aliases pointed, as <c>POST /api/ai/registry</c> does.</summary>
+public sealed record ModelRegistryResourceApplied(string TenantId, ModelRegistryResource Resource, DateTimeOffset At);
+
+/// <summary>The ai-workload service's answer to a ModelRegistry custom resource: written to the object's status.</summary>
+public sealed record ModelRegistryStatusChanged(string TenantId, string Namespace, string Name, ModelRegistryStatus Status, DateTimeOffset At);

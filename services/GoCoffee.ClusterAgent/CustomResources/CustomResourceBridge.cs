@@ -21,6 +21,7 @@ public static class CustomResourceBridge
     {
         bus.AddConsumer<TenantStatusChangedConsumer, TenantStatusChangedConsumerDefinition>();
         bus.AddConsumer<AiWorkloadStatusChangedConsumer, AiWorkloadStatusChangedConsumerDefinition>();
+        bus.AddConsumer<ModelRegistryStatusChangedConsumer, ModelRegistryStatusChangedConsumerDefinition>();
     }
 
     public static IHostApplicationBuilder AddCustomResourceBridge(this IHostApplicationBuilder builder, bool bridge)
@@ -42,6 +43,8 @@ public static class CustomResourceBridge
         builder.Services.AddSingleton<TenantNamespaceOwner>();
         builder.Services.AddScoped<AiWorkloadResourceReconciler>();
         builder.Services.AddHostedService<CustomResourceWatch<AiWorkloadResourceReconciler>>();
+        builder.Services.AddScoped<ModelRegistryResourceReconciler>();
+        builder.Services.AddHostedService<CustomResourceWatch<ModelRegistryResourceReconciler>>();
         return builder;
     }
 
@@ -49,7 +52,7 @@ public static class CustomResourceBridge
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            logger.LogInformation("Custom resources (Tenant, AIWorkload) are not watched and their status is not written: {Reason}", reason);
+            logger.LogInformation("Custom resources (Tenant, AIWorkload, ModelRegistry) are not watched and their status is not written: {Reason}", reason);
             return Task.CompletedTask;
         }
 

@@ -93,6 +93,8 @@ public static class TrustedSenders
         [typeof(AiWorkloadResourceApplied)] = ClusterAgent,
         [typeof(AiWorkloadResourceDeleted)] = ClusterAgent,
         [typeof(AiWorkloadStatusChanged)] = AiWorkload,
+        [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
+        [typeof(ModelRegistryStatusChanged)] = AiWorkload,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
