@@ -29,6 +29,7 @@ public static class AiWorkloadService
             store =>
             {
                 store.Schema.For<TenantAi>();
+                store.Schema.For<TenantAiRemoval>();
                 store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
                 store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
                 store.Schema.For<GpuScalerState>().UseOptimisticConcurrency(true);
@@ -38,6 +39,7 @@ public static class AiWorkloadService
             {
                 bus.AddConsumer<TenantServicesChangedConsumer>();
                 bus.AddConsumer<TenantDeletedConsumer>();
+                bus.AddConsumer<RemoveTenantAiWorkloadsConsumer>();
                 bus.AddConsumer<ModelAliasMovedConsumer>();
                 bus.AddConsumer<ModelVersionArchivedConsumer>();
                 bus.AddConsumer<GpuScaleReservationConsumer>();

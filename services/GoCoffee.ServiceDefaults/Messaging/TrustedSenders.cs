@@ -46,6 +46,9 @@ public static class TrustedSenders
         [typeof(ApiKeyIssued)] = Tenant,
         [typeof(ApiKeyRevoked)] = Tenant,
         [typeof(TenantServicesChanged)] = Tenant,
+        [typeof(RemoveTenantAiWorkloads)] = Tenant,
+        [typeof(TenantAiWorkloadsRemoved)] = AiWorkload,
+        [typeof(TenantAiRemovalCheck)] = AiWorkload,
 
         // The tenant service's commands to the cluster-agent, and the status it has the agent write.
         [typeof(ProvisionTenantNamespaces)] = Tenant,
