@@ -1,3 +1,4 @@
+using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
