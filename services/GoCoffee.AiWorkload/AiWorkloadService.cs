@@ -23,7 +23,8 @@ public static class AiWorkloadService
             .Validate(o => o.Interval > TimeSpan.Zero && o.Tolerance is >= 0 and < 1 && o.Query.Length > 0, "AiWorkloads:Autoscaler: Interval positive, Tolerance in [0, 1), Query set.")
             .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(GpuAutoscaler), client => client.Timeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddHostedService<GpuAutoscaler>();
+        builder.Services.AddSingleton<GpuAutoscaler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GpuAutoscaler>());
         builder.AddPlatformService(
             Identity,
             store =>
@@ -43,6 +44,7 @@ public static class AiWorkloadService
                 bus.AddConsumer<ModelAliasMovedConsumer>();
                 bus.AddConsumer<ModelVersionArchivedConsumer>();
                 bus.AddConsumer<GpuScaleReservationConsumer>();
+                bus.AddConsumer<GpuUtilisationConsumer>(typeof(GpuUtilisationConsumerDefinition));
                 bus.AddConsumer<AiWorkloadResourceAppliedConsumer>();
                 bus.AddConsumer<AiWorkloadResourceDeletedConsumer>();
                 bus.AddConsumer<ModelRegistryResourceAppliedConsumer>();
@@ -56,6 +58,7 @@ public static class AiWorkloadService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
         api.MapModelsApi();
         api.MapWorkloadsApi();
+        api.MapGet("/schemas/gpu-utilisation.json", () => Results.Text(GpuUtilisationSchema.Events.Text, "application/schema+json")).AllowAnonymous().WithName("GpuUtilisationSchema");
         return endpoints;
     }
 }
