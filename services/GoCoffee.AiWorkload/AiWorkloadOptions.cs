@@ -40,6 +40,9 @@ public sealed class AiWorkloadOptions
     /// <summary>How long a Deployment may take to have its replicas ready before the workload is Failed.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>While a deleted tenant's workloads are being removed, how often the service checks whether any is left.</summary>
+    public TimeSpan RemovalCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public IReadOnlyCollection<string> Frameworks => Runtimes.Keys;
 
     private static ServingRuntime Triton() => new() { Image = "nvcr.io/nvidia/tritonserver:24.10-py3", Port = 8000, Args = ["tritonserver", "--model-repository={modelDir}"] };

@@ -1,3 +1,4 @@
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Deployment;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Scaling;
@@ -22,12 +23,14 @@ public static class AiWorkloadService
             .Validate(o => o.Interval > TimeSpan.Zero && o.Tolerance is >= 0 and < 1 && o.Query.Length > 0, "AiWorkloads:Autoscaler: Interval positive, Tolerance in [0, 1), Query set.")
             .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(GpuAutoscaler), client => client.Timeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddHostedService<GpuAutoscaler>();
+        builder.Services.AddSingleton<GpuAutoscaler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GpuAutoscaler>());
         builder.AddPlatformService(
             Identity,
             store =>
             {
                 store.Schema.For<TenantAi>();
+                store.Schema.For<TenantAiRemoval>();
                 store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
                 store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
                 store.Schema.For<GpuScalerState>().UseOptimisticConcurrency(true);
@@ -37,9 +40,14 @@ public static class AiWorkloadService
             {
                 bus.AddConsumer<TenantServicesChangedConsumer>();
                 bus.AddConsumer<TenantDeletedConsumer>();
+                bus.AddConsumer<RemoveTenantAiWorkloadsConsumer>();
                 bus.AddConsumer<ModelAliasMovedConsumer>();
                 bus.AddConsumer<ModelVersionArchivedConsumer>();
                 bus.AddConsumer<GpuScaleReservationConsumer>();
+                bus.AddConsumer<GpuUtilisationConsumer>(typeof(GpuUtilisationConsumerDefinition));
+                bus.AddConsumer<AiWorkloadResourceAppliedConsumer>();
+                bus.AddConsumer<AiWorkloadResourceDeletedConsumer>();
+                bus.AddConsumer<ModelRegistryResourceAppliedConsumer>();
                 bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
             });
         return builder;
@@ -50,6 +58,7 @@ public static class AiWorkloadService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
         api.MapModelsApi();
         api.MapWorkloadsApi();
+        api.MapGet("/schemas/gpu-utilisation.json", () => Results.Text(GpuUtilisationSchema.Events.Text, "application/schema+json")).AllowAnonymous().WithName("GpuUtilisationSchema");
         return endpoints;
     }
 }

@@ -124,6 +124,8 @@ public class AiPlatform : IAsyncLifetime
                 ["ClusterAgent:Kubernetes:RetryAttempts"] = "3",
                 ["ClusterAgent:Kubernetes:RetryDelay"] = "00:00:00.050",
                 ["ClusterAgent:AiWorkloads:WatchInterval"] = "00:00:00.100",
+                ["ClusterAgent:CustomResources:RetryDelay"] = "00:00:00.100",
+                ["ClusterAgent:CustomResources:MaxRetryDelay"] = "00:00:00.500",
             });
 
     /// <summary>A tenant with AI enabled (or not), its GPU quota and allowed models; waits until it is Active and the AI service knows it.</summary>

@@ -45,4 +45,31 @@ public sealed class TenantLifecycleTests(AiPlatform platform) : IClassFixture<Ai
         var refused = await platform.ApplyWorkload("closing", DeploymentTests.Workload("again", "v1", gpus: 1));
         Assert.Contains("tenantId", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
+
+    [Fact]
+    public async Task Deleting_the_tenant_removes_its_ai_workloads_and_their_reservations_before_its_namespaces()
+    {
+        await platform.CreateTenant("firstout", gpuQuota: 2);
+        await platform.RegisterModel("firstout", "coffee-recommendation", "v1");
+        await platform.ApplyWorkload("firstout", DeploymentTests.Workload("early", "v1", gpus: 1));
+        await platform.WaitForPhase("firstout", "early", "Initializing");
+        platform.MarkReady("firstout-1", "early");
+        await platform.WaitForPhase("firstout", "early", "Running");
+        Assert.Equal(1, (await platform.Quota("firstout")).GetProperty("reserved").GetProperty("gpus").GetInt32());
+
+        var deleted = await platform.Tenants.Client.DeleteAsync("/api/tenants/firstout?gracePeriodSeconds=0");
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        await TestInfrastructure.Eventually(
+            async () => (await platform.Tenants.Client.GetFromJsonAsync<JsonElement>("/api/tenants/firstout")).GetProperty("status").GetProperty("phase").GetString() == "Deleted" ? "deleted" : null,
+            TimeSpan.FromSeconds(60),
+            "the tenant is deleted");
+
+        var requests = platform.Kubernetes.Requests.ToList();
+        var deploymentDeleted = requests.FindIndex(r => r.Verb == "delete" && r.Resource == "deployments" && r.Namespace == "firstout-1" && r.Name == "early");
+        var namespaceDeleted = requests.FindIndex(r => r.Verb == "delete" && r.Resource == "namespaces" && r.Name == "firstout-1");
+        Assert.True(deploymentDeleted >= 0, "the workload's Deployment was deleted by the platform");
+        Assert.True(namespaceDeleted >= 0, "the tenant's namespace was deleted");
+        Assert.True(deploymentDeleted < namespaceDeleted, $"the AI workload went first (Deployment delete #{deploymentDeleted}, namespace delete #{namespaceDeleted})");
+        Assert.Equal(HttpStatusCode.NotFound, (await platform.AiClient("firstout").GetAsync("/api/ai/workloads/early")).StatusCode);
+    }
 }

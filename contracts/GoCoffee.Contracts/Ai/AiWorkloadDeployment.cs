@@ -55,3 +55,9 @@ public static class AiWorkloadCorrelation
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 }
+
+/// <summary>The ai-workload service's own durable check, while a tenant's workloads are being removed: are they all gone?</summary>
+public sealed record TenantAiRemovalCheck(Guid CorrelationId, string TenantId, Guid Token);
+
+/// <summary>The answer to <see cref="Tenants.RemoveTenantAiWorkloads"/>: the tenant has no AI workload left (<paramref name="Removed"/> were deleted for this request).</summary>
+public sealed record TenantAiWorkloadsRemoved(Guid CorrelationId, string TenantId, int Removed, DateTimeOffset At);

@@ -1,3 +1,4 @@
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Workloads;
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
@@ -41,6 +42,7 @@ internal static class AiDeploymentActivities
             workload.Status.ObservedGeneration = workload.Generation;
             workload.UpdatedAt = context.Now();
             session.Store(workload);
+            context.GetServiceOrCreateInstance<IOutbox>().Report(workload, context.Now());
         });
 
     public static EventActivityBinder<AiDeploymentState, TMessage> Reserve<TMessage>(this EventActivityBinder<AiDeploymentState, TMessage> binder)

@@ -277,72 +277,13 @@ public static class ModelsApi
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
-        if (resource!.ApiVersion != $"{ModelRegistryResource.Group}/{ModelRegistryResource.Version}")
+        var outcome = await RegistryDecisions.Apply(session, outbox, options.Value, tenant!, resource!, Caller.Actor(http), clock.GetUtcNow(), cancellationToken);
+        switch (outcome.Refusal)
         {
-            errors["apiVersion"] = [$"must be {ModelRegistryResource.Group}/{ModelRegistryResource.Version}"];
-        }
-
-        if (resource.Kind != ModelRegistryResource.ResourceKind)
-        {
-            errors["kind"] = [$"must be {ModelRegistryResource.ResourceKind}"];
-        }
-
-        var versions = resource.Spec?.Models ?? [];
-        if (versions.Count > 500)
-        {
-            errors["spec.models"] = ["at most 500 versions per document"];
-        }
-
-        for (var i = 0; i < versions.Count && errors.Count < 20; i++)
-        {
-            foreach (var (field, messages) in ModelRules.Check(versions[i], options.Value.Frameworks, $"spec.models[{i}]."))
-            {
-                errors[field] = messages;
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Invalid(errors, "The model registry is invalid.");
-        }
-
-        var now = clock.GetUtcNow();
-        var actor = Caller.Actor(http);
-        var models = new Dictionary<string, RegisteredModel>(StringComparer.Ordinal);
-        async Task<RegisteredModel> ModelNamed(string name) =>
-            models.TryGetValue(name, out var known) ? known
-            : models[name] = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, name), cancellationToken)
-                ?? new RegisteredModel { Id = RegisteredModel.IdOf(tenant!, name), TenantId = tenant!, Name = name, CreatedAt = now };
-
-        for (var i = 0; i < versions.Count; i++)
-        {
-            var (_, conflict) = Stage(session, await ModelNamed(versions[i].Name!), tenant!, versions[i], actor, now);
-            if (conflict is not null)
-            {
-                return ApiProblems.Conflict($"spec.models[{i}].version", conflict, "A registered version never changes.");
-            }
-        }
-
-        foreach (var (name, aliases) in resource.Spec?.Aliases ?? [])
-        {
-            var model = await ModelNamed(name);
-            foreach (var (alias, version) in aliases)
-            {
-                var before = model.Aliases.GetValueOrDefault(alias);
-                var error = !ModelRules.IsDnsLabel(alias) ? "an alias is a DNS label" : Point(model, alias, version, actor, now);
-                if (error is not null)
-                {
-                    return ApiProblems.Invalid($"spec.aliases.{ModelRules.Clip(name)}.{ModelRules.Clip(alias)}", error);
-                }
-
-                if (before != version)
-                {
-                    outbox.Publish(new ModelAliasMoved(tenant!, name, alias, version, now), tenant);
-                }
-            }
-
-            session.Store(model);
+            case RegistryDecisions.Refusal.Invalid:
+                return ApiProblems.Invalid(outcome.Errors, outcome.Title);
+            case RegistryDecisions.Refusal.Conflict:
+                return ApiProblems.Conflict(outcome.Errors.Keys.Single(), outcome.Errors.Values.Single().Single(), outcome.Title);
         }
 
         await session.SaveChangesAsync(cancellationToken);

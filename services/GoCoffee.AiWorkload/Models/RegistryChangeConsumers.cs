@@ -1,3 +1,4 @@
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Workloads;
 using GoCoffee.Contracts.Ai;
 using GoCoffee.ServiceDefaults.Messaging;
@@ -24,13 +25,14 @@ public sealed class ModelAliasMovedConsumer(IDocumentSession session, IOutbox ou
         {
             var request = WorkloadDecisions.Replan(workload, version, options.Value, clock.GetUtcNow());
             session.Store(workload);
+            outbox.Report(workload, clock.GetUtcNow());
             outbox.Publish(request, workload.TenantId);
         }
     }
 }
 
 /// <summary>A version was archived: running workloads keep it, with a condition saying it can no longer be newly deployed.</summary>
-public sealed class ModelVersionArchivedConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<ModelVersionArchived>
+public sealed class ModelVersionArchivedConsumer(IDocumentSession session, IOutbox outbox, TimeProvider clock) : IConsumer<ModelVersionArchived>
 {
     public async Task Consume(ConsumeContext<ModelVersionArchived> context)
     {
@@ -40,6 +42,7 @@ public sealed class ModelVersionArchivedConsumer(IDocumentSession session, TimeP
         {
             workload.SetCondition("ModelArchived", "True", "VersionArchived", $"{archived.Model} {archived.Version} was archived: it keeps running here but can no longer be newly deployed.", clock.GetUtcNow());
             session.Store(workload);
+            outbox.Report(workload, clock.GetUtcNow());
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Workloads;
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
@@ -191,6 +192,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
             workload.Status.Replicas = target;
             workload.RemoveCondition("QuotaLimited");
             session.Store(workload);
+            outbox.Report(workload, now);
             outbox.Publish(new ScaleAiWorkload(GpuScalerState.CorrelationFor(workloadId), workload.TenantId, workload.Namespace, workload.Name, target), workload.TenantId);
         }
 
@@ -244,6 +246,7 @@ public sealed class GpuScaleReservationConsumer(IDocumentSession session, IOutbo
         workload.RemoveCondition("QuotaLimited");
         session.Store(state);
         session.Store(workload);
+        outbox.Report(workload, clock.GetUtcNow());
         outbox.Publish(new ScaleAiWorkload(GpuScalerState.CorrelationFor(workload.Id), workload.TenantId, workload.Namespace, workload.Name, state.Replicas), workload.TenantId);
     }
 
@@ -259,6 +262,7 @@ public sealed class GpuScaleReservationConsumer(IDocumentSession session, IOutbo
         workload.SetCondition("QuotaLimited", "True", "GpuQuotaExhausted", $"Utilisation calls for more than {state.Replicas} replicas, but the tenant has {context.Message.GpusAvailable} GPUs left ({context.Message.Reason}).", clock.GetUtcNow());
         session.Store(state);
         session.Store(workload);
+        outbox.Report(workload, clock.GetUtcNow());
     }
 
     private async Task<(GpuScalerState? State, Workloads.AiWorkload? Workload)> Load(string reservationId, CancellationToken cancellationToken)

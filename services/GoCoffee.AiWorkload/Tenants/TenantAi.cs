@@ -27,6 +27,9 @@ public sealed class TenantAi
 
     public bool Deleted { get; set; }
 
+    /// <summary>The tenant is being deleted: its workloads are being removed and no new one is accepted.</summary>
+    public bool Closing { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -43,7 +46,7 @@ public sealed class TenantServicesChangedConsumer(IDocumentSession session) : IC
 
         tenant.Version = message.Version;
         tenant.Tier = message.Tier;
-        tenant.AiEnabled = message.Ai.Enabled;
+        tenant.AiEnabled = message.Ai.Enabled && !tenant.Closing;
         tenant.Models = [.. message.Ai.Models];
         tenant.GpuQuota = message.Ai.GpuQuota;
         tenant.GpuTypes = [.. message.Ai.GpuTypes];

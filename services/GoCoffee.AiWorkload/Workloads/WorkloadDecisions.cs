@@ -1,8 +1,9 @@
 using System.Text.Json;
-using GoCoffee.Resources;
+using GoCoffee.AiWorkload.CustomResources;
 using GoCoffee.AiWorkload.Models;
 using GoCoffee.AiWorkload.Tenants;
 using GoCoffee.Contracts.Ai;
+using GoCoffee.Resources;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 
@@ -80,6 +81,7 @@ internal static class WorkloadDecisions
         }
 
         session.Store(workload);
+        outbox.Report(workload, now);
         outbox.Publish(new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(id), id, Plan(workload, version, options), now), tenantId);
         return new Outcome(workload, [], true);
     }

@@ -252,6 +252,12 @@ public static partial class WorkloadRules
             return errors;
         }
 
+        if (tenant.Closing)
+        {
+            errors["tenantId"] = [$"tenant '{tenantId}' is being deleted: it accepts no new AI workloads"];
+            return errors;
+        }
+
         if (!tenant.AiEnabled)
         {
             errors["tenant.spec.services.ai.enabled"] = [$"tenant '{tenantId}' does not have AI enabled"];

@@ -1,3 +1,4 @@
+using GoCoffee.ClusterAgent.CustomResources.Ai;
 using GoCoffee.ClusterAgent.CustomResources.Tenants;
 using GoCoffee.ClusterAgent.Targets;
 using MassTransit;
@@ -16,8 +17,12 @@ public static class CustomResourceBridge
         builder.TargetsKubernetes()
         && (builder.Configuration.GetSection(ClusterAgentOptions.Section).Get<ClusterAgentOptions>()?.CustomResources.Watch ?? true);
 
-    public static void AddCustomResourceConsumers(this IBusRegistrationConfigurator bus) =>
+    public static void AddCustomResourceConsumers(this IBusRegistrationConfigurator bus)
+    {
         bus.AddConsumer<TenantStatusChangedConsumer, TenantStatusChangedConsumerDefinition>();
+        bus.AddConsumer<AiWorkloadStatusChangedConsumer, AiWorkloadStatusChangedConsumerDefinition>();
+        bus.AddConsumer<ModelRegistryStatusChangedConsumer, ModelRegistryStatusChangedConsumerDefinition>();
+    }
 
     public static IHostApplicationBuilder AddCustomResourceBridge(this IHostApplicationBuilder builder, bool bridge)
     {
@@ -33,6 +38,13 @@ public static class CustomResourceBridge
         builder.Services.AddSingleton<TenantStatusWriter>();
         builder.Services.AddScoped<TenantResourceReconciler>();
         builder.Services.AddHostedService<CustomResourceWatch<TenantResourceReconciler>>();
+
+        builder.Services.AddSingleton<CustomObjectStatusWriter>();
+        builder.Services.AddSingleton<TenantNamespaceOwner>();
+        builder.Services.AddScoped<AiWorkloadResourceReconciler>();
+        builder.Services.AddHostedService<CustomResourceWatch<AiWorkloadResourceReconciler>>();
+        builder.Services.AddScoped<ModelRegistryResourceReconciler>();
+        builder.Services.AddHostedService<CustomResourceWatch<ModelRegistryResourceReconciler>>();
         return builder;
     }
 
@@ -40,7 +52,7 @@ public static class CustomResourceBridge
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            logger.LogInformation("Custom resources (Tenant) are not watched and their status is not written: {Reason}", reason);
+            logger.LogInformation("Custom resources (Tenant, AIWorkload, ModelRegistry) are not watched and their status is not written: {Reason}", reason);
             return Task.CompletedTask;
         }
 

@@ -55,5 +55,6 @@ internal static class WatchDocuments
         options.Schema.For<WatchCursor>();
         options.Schema.For<ForwardedResource>().Index(x => x.Resource);
         options.Schema.For<StatusWatermark>();
+        options.Schema.For<BridgedObjectTenant>();
     }
 }

@@ -25,62 +25,14 @@ public static class ShopEventSchema
     public const string Exchange = "orders-shop-events";
     public const string Path = "/api/orders/schemas/shop-event.json";
 
-    public static readonly string Text = Load();
+    private static readonly JsonEventSchema Events = JsonEventSchema.Embedded<ShopEvent>("GoCoffee.Orders.Shop.shop-event.schema.json");
 
-    public static readonly JsonSchema Schema = JsonSchema.FromText(Text);
+    public static string Text => Events.Text;
+
+    public static JsonSchema Schema => Events.Schema;
 
     /// <summary>Null when <paramref name="body"/> is a valid shop event; else every violation with where it is.</summary>
-    public static string? Violations(ReadOnlySpan<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
-            document = JsonDocument.ParseValue(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            return $"not JSON: {ex.Message.Split('\n')[0]}";
-        }
-
-        using (document)
-        {
-            var results = Schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            if (results.IsValid)
-            {
-                // JSON Schema does not forbid a key given twice; the platform does.
-                return DuplicateKey(body) is { } duplicate ? $"/{duplicate}: given twice" : null;
-            }
-
-            var errors = (results.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
-                .Distinct()
-                .Take(10);
-            return string.Join("; ", errors);
-        }
-    }
-
-    private static string? DuplicateKey(ReadOnlySpan<byte> body)
-    {
-        var reader = new Utf8JsonReader(body);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !seen.Add(reader.GetString()!))
-            {
-                return reader.GetString();
-            }
-        }
-
-        return null;
-    }
-
-    private static string Load()
-    {
-        using var stream = typeof(ShopEventSchema).Assembly.GetManifestResourceStream("GoCoffee.Orders.Shop.shop-event.schema.json")!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    public static string? Violations(ReadOnlySpan<byte> body) => Events.Violations(body);
 }
 
 /// <summary>

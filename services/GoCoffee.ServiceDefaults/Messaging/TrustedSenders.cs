@@ -46,6 +46,9 @@ public static class TrustedSenders
         [typeof(ApiKeyIssued)] = Tenant,
         [typeof(ApiKeyRevoked)] = Tenant,
         [typeof(TenantServicesChanged)] = Tenant,
+        [typeof(RemoveTenantAiWorkloads)] = Tenant,
+        [typeof(TenantAiWorkloadsRemoved)] = AiWorkload,
+        [typeof(TenantAiRemovalCheck)] = AiWorkload,
 
         // The tenant service's commands to the cluster-agent, and the status it has the agent write.
         [typeof(ProvisionTenantNamespaces)] = Tenant,
@@ -88,6 +91,13 @@ public static class TrustedSenders
         [typeof(AiWorkloadReplicasObserved)] = ClusterAgent,
         [typeof(AiWorkloadClusterStepFailed)] = ClusterAgent,
         [typeof(AiWorkloadObjectsDeleted)] = ClusterAgent,
+
+        // The ai.gocoffee.dev custom resources: the agent hands them on, the ai-workload service has their status written.
+        [typeof(AiWorkloadResourceApplied)] = ClusterAgent,
+        [typeof(AiWorkloadResourceDeleted)] = ClusterAgent,
+        [typeof(AiWorkloadStatusChanged)] = AiWorkload,
+        [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
+        [typeof(ModelRegistryStatusChanged)] = AiWorkload,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>

@@ -24,6 +24,9 @@ public sealed class TenantLifecycleState : SagaStateMachineInstance
 
     public List<string> Namespaces { get; set; } = [];
 
+    /// <summary>The tenant runs AI workloads: its deletion removes them (through the ai-workload service) before its namespaces.</summary>
+    public bool RemovesAiWorkloads { get; set; }
+
     /// <summary>Where a cancelled deletion returns to.</summary>
     public string StateBeforeDeletion { get; set; } = string.Empty;
 

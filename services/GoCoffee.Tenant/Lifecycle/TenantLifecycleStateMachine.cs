@@ -1,3 +1,4 @@
+using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
 using GoCoffee.Contracts.Tenants;
 using GoCoffee.ServiceDefaults.Messaging;
@@ -30,6 +31,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
         Event(() => ObjectsDeleted, e => e.CorrelateById(m => m.Message.CorrelationId));
         Event(() => StepTimedOut, e => e.CorrelateById(m => m.Message.CorrelationId));
         Event(() => GraceElapsed, e => e.CorrelateById(m => m.Message.CorrelationId));
+        Event(() => AiWorkloadsRemoved, e => e.CorrelateById(m => m.Message.CorrelationId));
 
         // Requests the API refused already can still arrive late or twice (redelivery): they change nothing.
         OnUnhandledEvent(context => context.Ignore());
@@ -192,9 +194,33 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                         active => active.TransitionTo(Active))),
             When(GraceElapsed, context => context.Message.Token == context.Saga.GraceToken)
                 .Then(context => context.Saga.GraceToken = null)
+                .ThenAsync(async context =>
+                {
+                    var tenant = await context.GetServiceOrCreateInstance<Marten.IDocumentSession>().LoadAsync<Tenant>(context.Saga.TenantId, context.CancellationToken);
+                    context.Saga.RemovesAiWorkloads = tenant?.Spec.Services?.Ai?.Enabled == true;
+                })
+                .IfElse(
+                    context => context.Saga.RemovesAiWorkloads,
+                    // Its AI workloads go first, through the ai-workload service (their objects, their GPU reservations).
+                    ai => ai
+                        .PublishDurably(context => new RemoveTenantAiWorkloads(context.Saga.CorrelationId, context.Saga.TenantId, context.Now()), context => context.Saga.TenantId)
+                        .ScheduleStepTimeout("remove-ai-workloads")
+                        .TransitionTo(RemovingAiWorkloads),
+                    none => none
+                        .PublishDurably(context => new DeleteTenantObjects(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.DeletionObjects))
+                        .ScheduleStepTimeout("delete")
+                        .TransitionTo(Deleting)));
+
+        During(
+            RemovingAiWorkloads,
+            When(AiWorkloadsRemoved)
+                .CancelStepTimeout()
                 .PublishDurably(context => new DeleteTenantObjects(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.DeletionObjects))
                 .ScheduleStepTimeout("delete")
-                .TransitionTo(Deleting));
+                .TransitionTo(Deleting),
+            When(StepTimedOut, context => context.Message.Token == context.Saga.StepTimeoutToken)
+                .Record(context => new ClusterStepFailed(context.Message.Step, "ai-workload service", 504, "The tenant's AI workloads were not all removed in time; its namespaces were left in place. Request the deletion again.", [], context.Now()))
+                .TransitionTo(Failed));
 
         During(
             Deleting,
@@ -227,6 +253,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
 
     public State AwaitingDeletion { get; private set; } = null!;
 
+    public State RemovingAiWorkloads { get; private set; } = null!;
+
     public State Deleting { get; private set; } = null!;
 
     public State Deleted { get; private set; } = null!;
@@ -258,4 +286,6 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
     public Event<TenantStepTimedOut> StepTimedOut { get; private set; } = null!;
 
     public Event<TenantDeletionGraceElapsed> GraceElapsed { get; private set; } = null!;
+
+    public Event<TenantAiWorkloadsRemoved> AiWorkloadsRemoved { get; private set; } = null!;
 }

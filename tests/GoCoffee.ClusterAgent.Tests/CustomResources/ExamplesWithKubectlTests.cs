@@ -31,4 +31,21 @@ public sealed class ExamplesWithKubectlTests : IAsyncLifetime
         Assert.Equal("ent-customer-1 enterprise 5", await _kubectl.RunAsync(
             "get", "tn", "enterprise-customer-1", "-o", "jsonpath={.spec.tenantId} {.spec.tier} {.spec.resources.namespaces}"));
     }
+
+    [Fact]
+    public async Task The_seeds_coffee_recommendation_ai_applies_with_kubectl_in_a_namespace_against_the_shipped_crd()
+    {
+        await _kubectl.RunAsync("apply", "-f", Path.Combine(AppContext.BaseDirectory, "crds", "aiworkloads.ai.gocoffee.dev.yaml"));
+        _cluster.SeedYaml("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: { name: ent-customer-1-1 }
+            """);
+
+        var applied = await _kubectl.RunAsync("apply", "-n", "ent-customer-1-1", "-f", Path.Combine(AppContext.BaseDirectory, "examples", "aiworkload-coffee-recommendation-ai.yaml"));
+
+        Assert.Contains("aiworkload.ai.gocoffee.dev/coffee-recommendation-ai created", applied, StringComparison.Ordinal);
+        Assert.Equal("coffee-recommendation v2.1.0 nvidia-tesla-t4 1", await _kubectl.RunAsync(
+            "get", "aiw", "coffee-recommendation-ai", "-n", "ent-customer-1-1", "-o", "jsonpath={.spec.model.name} {.spec.model.version} {.spec.resources.gpu.type} {.spec.resources.gpu.count}"));
+    }
 }

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GoCoffee.Testing;
+
+namespace GoCoffee.AiWorkload.Tests;
+
+/// <summary>
+/// GPU utilisation as plain JSON events from an external collector, on the exchange <c>ai-workload-gpu-utilisation</c>:
+/// a valid sample scales the workload as a Prometheus sample does (reserved in the tenant's ledger first); an invalid
+/// one goes to <c>ai-workload-gpu-utilisation_error</c> with the reason and changes nothing. The schema is published.
+/// </summary>
+public sealed class GpuUtilisationEventTests(AiPlatform platform) : IClassFixture<AiPlatform>
+{
+    private const string ErrorQueue = "ai-workload-gpu-utilisation_error";
+
+    [Fact]
+    public async Task A_collectors_utilisation_event_scales_the_workload_up_within_the_tenants_quota()
+    {
+        await platform.CreateTenant("collected", gpuQuota: 4);
+        await platform.RegisterModel("collected", "coffee-recommendation", "v1");
+        await platform.ApplyWorkload("collected", DeploymentTests.Workload("busy", "v1", gpus: 1, min: 1, max: 3));
+        await platform.WaitForPhase("collected", "busy", "Initializing");
+        platform.MarkReady("collected-1", "busy");
+        await platform.WaitForPhase("collected", "busy", "Running");
+
+        await Publish(Sample("collected", "collected-1", "busy", 100));
+
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult((int?)platform.Kubernetes.Get("deployments", "collected-1", "busy")?["spec"]?["replicas"] == 2 ? "two" : null),
+            TimeSpan.FromSeconds(30),
+            "100 % against a 70 % target scales one replica to two");
+        Assert.Equal(2, (await platform.Quota("collected")).GetProperty("reserved").GetProperty("gpus").GetInt32());
+        Assert.Equal(0, await platform.VirtualHost.MessageCount(ErrorQueue));
+    }
+
+    public static TheoryData<string, string, string> InvalidEvents => new()
+    {
+        { "utilisation above 100", """{"tenantId":"strays","namespace":"strays-1","workload":"w","gpuUtilisation":150,"at":"2026-01-01T00:00:00Z"}""", "/gpuUtilisation" },
+        { "a required field missing", """{"tenantId":"strays","namespace":"strays-1","gpuUtilisation":50,"at":"2026-01-01T00:00:00Z"}""", "workload" },
+        { "an unknown field", """{"tenantId":"strays","namespace":"strays-1","workload":"w","gpuUtilisation":50,"at":"2026-01-01T00:00:00Z","replicas":9}""", "replicas" },
+        { "a key given twice", """{"tenantId":"strays","namespace":"strays-1","workload":"w","gpuUtilisation":5,"gpuUtilisation":99,"at":"2026-01-01T00:00:00Z"}""", "/gpuUtilisation: given twice" },
+        { "not JSON", "utilisation=99", "is an invalid start of a value" },
+        { "no such workload", """{"tenantId":"strays","namespace":"strays-1","workload":"nowhere","gpuUtilisation":50,"at":"2026-01-01T00:00:00Z"}""", "workload: tenant 'strays' has no AI workload strays-1/nowhere" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidEvents))]
+    public async Task An_invalid_utilisation_event_goes_to_the_error_queue_with_the_reason(string name, string json, string reason)
+    {
+        var marked = json.StartsWith('{') ? json : $"{json} {Guid.NewGuid():N}";
+        await Publish(marked);
+
+        var rejected = await TestInfrastructure.Eventually(
+            async () => (await platform.VirtualHost.PeekMessages(ErrorQueue, 200)).FirstOrDefault(m => m.Payload == marked),
+            TimeSpan.FromSeconds(30),
+            $"{name}: the event reaches {ErrorQueue}");
+        Assert.False(string.IsNullOrEmpty(rejected.FaultMessage), $"{name}: the error queue names no reason");
+        Assert.Contains(reason, rejected.FaultMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_event_schema_is_published_without_a_credential()
+    {
+        using var anonymous = new HttpClient { BaseAddress = platform.Ai.Client.BaseAddress };
+        var response = await anonymous.GetAsync("/api/ai/schemas/gpu-utilisation.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/schema+json", response.Content.Headers.ContentType?.MediaType);
+        using var schema = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(["tenantId", "namespace", "workload", "gpuUtilisation", "at"], schema.RootElement.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    private static string Sample(string tenant, string ns, string workload, double utilisation) =>
+        JsonSerializer.Serialize(new { tenantId = tenant, @namespace = ns, workload, gpuUtilisation = utilisation, at = DateTimeOffset.UtcNow });
+
+    /// <summary>Publishes as a collector does: plain JSON on the exchange <c>ai-workload-gpu-utilisation</c>.</summary>
+    private async Task Publish(string json)
+    {
+        using var api = new HttpClient { BaseAddress = new UriBuilder(TestInfrastructure.RabbitMqApi) { UserName = string.Empty, Password = string.Empty }.Uri };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(TestInfrastructure.RabbitMqApi.UserInfo))));
+        var body = JsonSerializer.Serialize(new
+        {
+            properties = new { content_type = "application/json", delivery_mode = 2 },
+            routing_key = string.Empty,
+            payload = json,
+            payload_encoding = "string",
+        });
+        using var response = await api.PostAsync($"exchanges/{Uri.EscapeDataString(platform.VirtualHost.Name)}/ai-workload-gpu-utilisation/publish", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(answer.RootElement.GetProperty("routed").GetBoolean(), "the event reached the ai-workload-gpu-utilisation queue");
+    }
+}
