@@ -58,7 +58,7 @@ public static class AiWorkloadService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("ai-workload");
         api.MapModelsApi();
         api.MapWorkloadsApi();
-        api.MapGet("/schemas/gpu-utilisation.json", () => Results.Text(GpuUtilisationSchema.Events.Text, "application/schema+json")).AllowAnonymous().WithName("GpuUtilisationSchema");
+        api.MapGet("/schemas/gpu-utilisation.json", () => Results.Text(GpuUtilisationSchema.Events.Text, "application/schema+json")).AllowAnonymous().WithName("GpuUtilisationSchema").WithSummary("The JSON Schema of GPU utilisation events published on the ai-workload-gpu-utilisation exchange.");
         return endpoints;
     }
 }
