@@ -77,19 +77,6 @@ public sealed class GpuUtilisationEventTests(AiPlatform platform) : IClassFixtur
     /// <summary>Publishes as a collector does: plain JSON on the exchange <c>ai-workload-gpu-utilisation</c>.</summary>
     private async Task Publish(string json)
     {
-        using var api = new HttpClient { BaseAddress = new UriBuilder(TestInfrastructure.RabbitMqApi) { UserName = string.Empty, Password = string.Empty }.Uri };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(TestInfrastructure.RabbitMqApi.UserInfo))));
-        var body = JsonSerializer.Serialize(new
-        {
-            properties = new { content_type = "application/json", delivery_mode = 2 },
-            routing_key = string.Empty,
-            payload = json,
-            payload_encoding = "string",
-        });
-        using var response = await api.PostAsync($"exchanges/{Uri.EscapeDataString(platform.VirtualHost.Name)}/ai-workload-gpu-utilisation/publish", new StringContent(body, Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.True(answer.RootElement.GetProperty("routed").GetBoolean(), "the event reached the ai-workload-gpu-utilisation queue");
+        Assert.True(await platform.VirtualHost.PublishJson("ai-workload-gpu-utilisation", json), "the event reached the ai-workload-gpu-utilisation queue");
     }
 }

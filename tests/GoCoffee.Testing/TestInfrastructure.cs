@@ -186,6 +186,28 @@ public sealed class TestVirtualHost : IAsyncDisposable
     }
 
     /// <summary>How many messages sit in a queue of this virtual host (0 when the queue does not exist).</summary>
+    /// <summary>
+    /// Publishes plain JSON on <paramref name="exchange"/> of this virtual host through the management API, as an
+    /// external system does (no MassTransit envelope). Returns whether a queue received it.
+    /// </summary>
+    public async Task<bool> PublishJson(string exchange, string json)
+    {
+        using var api = new HttpClient { BaseAddress = new UriBuilder(TestInfrastructure.RabbitMqApi) { UserName = string.Empty, Password = string.Empty }.Uri };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(TestInfrastructure.RabbitMqApi.UserInfo))));
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            properties = new { content_type = "application/json", delivery_mode = 2 },
+            routing_key = string.Empty,
+            payload = json,
+            payload_encoding = "string",
+        });
+        using var response = await api.PostAsync($"exchanges/{Uri.EscapeDataString(Name)}/{exchange}/publish", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using var answer = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return answer.RootElement.GetProperty("routed").GetBoolean();
+    }
+
     public async Task<int> MessageCount(string queue)
     {
         using var response = await _api.GetAsync($"queues/{Name}/{queue}");
