@@ -1,5 +1,6 @@
 using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.ServiceDefaults.Persistence;
 using GoCoffee.Tenant.ApiKeys;
 using GoCoffee.Tenant.CustomResources;
 using GoCoffee.Tenant.Api;
@@ -52,7 +53,7 @@ public static class TenantService
 
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants").AddEndpointFilter<StreamConflictRetry>();
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("tenants").AddEndpointFilter<ConcurrencyConflictRetry>();
         api.MapDirectoryApi();
         api.MapTenantsApi();
         api.MapQuotaApi();

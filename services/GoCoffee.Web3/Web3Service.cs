@@ -1,5 +1,6 @@
 using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
+using GoCoffee.ServiceDefaults.Persistence;
 using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Web3.Api;
 using GoCoffee.Web3.Invoices;
@@ -49,7 +50,7 @@ public static class Web3Service
 
     public static IEndpointRouteBuilder MapWeb3Api(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("web3").AddEndpointFilter<DocumentConflictRetry>();
+        var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("web3").AddEndpointFilter<ConcurrencyConflictRetry>();
         api.MapWalletsApi();
         api.MapInvoicesApi();
         api.MapNetworksApi();

@@ -1,26 +1,19 @@
+using GoCoffee.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GoCoffee.Orders.Api;
 
-/// <summary>Client errors as RFC 9457 problems that name the field and the rule.</summary>
+/// <summary>The orders API's client errors, worded for orders (shapes from <see cref="FieldProblems"/>).</summary>
 internal static class ApiProblems
 {
-    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is invalid.") =>
-        TypedResults.ValidationProblem(errors, title: title, detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is invalid.") => FieldProblems.Invalid(errors, title);
 
-    public static ValidationProblem Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+    public static ValidationProblem Invalid(string field, string message) => FieldProblems.Invalid(field, message);
 
-    public static ProblemHttpResult Problem(int status, string title, string field, string message, IDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
-        {
-            ["errors"] = new Dictionary<string, string[]> { [field] = [message] },
-        };
-        return TypedResults.Problem(statusCode: status, title: title, detail: $"{field}: {message}", extensions: all);
-    }
+    public static ProblemHttpResult Problem(int status, string title, string field, string message, IDictionary<string, object?>? extensions = null) =>
+        FieldProblems.Problem(status, title, field, message, extensions);
 
-    public static ProblemHttpResult NotFound(string what, string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {what}.", detail: $"There is no {what} '{Clip(id)}' for this tenant.");
+    public static ProblemHttpResult NotFound(string what, string id) => FieldProblems.NotFound(what, id, " for this tenant");
 
     /// <summary>A step the order's current state does not allow: 409 with that state.</summary>
     public static ProblemHttpResult IllegalTransition(string status, string action, IEnumerable<string> allowedFrom) =>
@@ -40,5 +33,5 @@ internal static class ApiProblems
             $"needs the tenant's '{feature}' feature, which tenant '{tenantId}' does not have",
             new Dictionary<string, object?> { ["feature"] = feature, ["tenantId"] = tenantId });
 
-    public static string Clip(string value) => value.Length > 64 ? value[..64] + "…" : value;
+    public static string Clip(string value) => FieldProblems.Clip(value);
 }

@@ -1,44 +1,27 @@
+using GoCoffee.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GoCoffee.Tenant.Api;
 
-/// <summary>Client errors as RFC 9457 problems that name the field and the rule.</summary>
+/// <summary>The tenant API's client errors, worded for tenants (shapes from <see cref="FieldProblems"/>).</summary>
 internal static class ApiProblems
 {
-    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is invalid.") =>
-        TypedResults.ValidationProblem(errors, title: title, detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is invalid.") => FieldProblems.Invalid(errors, title);
 
-    public static ValidationProblem Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+    public static ValidationProblem Invalid(string field, string message) => FieldProblems.Invalid(field, message);
 
-    public static ProblemHttpResult NotFound(string tenantId) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tenant.", detail: $"There is no tenant '{Clip(tenantId)}'.");
+    public static ProblemHttpResult NotFound(string tenantId) => FieldProblems.NotFound("tenant", tenantId);
 
     public static ProblemHttpResult Conflict(string field, string message, string title = "The request conflicts with the tenant's current state.") =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status409Conflict,
-            title: title,
-            detail: $"{field}: {message}",
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+        FieldProblems.Problem(StatusCodes.Status409Conflict, title, field, message);
 
-    public static ProblemHttpResult Conflict(IDictionary<string, string[]> errors, string title) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status409Conflict,
-            title: title,
-            detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))),
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    public static ProblemHttpResult Conflict(IDictionary<string, string[]> errors, string title) => FieldProblems.Problem(StatusCodes.Status409Conflict, title, errors);
 
-    public static ProblemHttpResult Forbidden(IDictionary<string, string[]> errors, string title) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status403Forbidden,
-            title: title,
-            detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))),
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    public static ProblemHttpResult Forbidden(IDictionary<string, string[]> errors, string title) => FieldProblems.Problem(StatusCodes.Status403Forbidden, title, errors);
 
     public static ProblemHttpResult PreconditionFailed(int current) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status412PreconditionFailed,
             title: "The tenant changed since you read it.",
             detail: $"If-Match: the tenant is at version \"{current}\"; read it again and retry.");
-
-    private static string Clip(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }

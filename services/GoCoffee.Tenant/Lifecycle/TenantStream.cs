@@ -6,7 +6,7 @@ namespace GoCoffee.Tenant.Lifecycle;
 /// Appends to a tenant's event stream at a version known before the commit, so the messages staged with the event can
 /// carry it (consumers apply tenant messages by version: a late or redelivered one never undoes a newer change). Marten
 /// checks the version when the session commits: if another writer appended meanwhile, the commit fails and the request
-/// or message is decided again (<see cref="Api.StreamConflictRetry"/>, the bus's retries).
+/// or message is decided again (<see cref="ServiceDefaults.Persistence.ConcurrencyConflictRetry"/>, the bus's retries).
 /// </summary>
 internal static class TenantStream
 {

@@ -1,13 +1,17 @@
 using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-namespace GoCoffee.Web3.Api;
+namespace GoCoffee.ServiceDefaults.Persistence;
 
 /// <summary>
-/// Issuing an invoice takes the next index of the tenant's wallet under optimistic concurrency: two issues at once make
-/// Marten refuse the later commit. The request is decided again against the fresh wallet (at most three times) rather
-/// than answered with a 500. Bodies are buffered so the handler can read them again.
+/// A request can race another writer of the same stream or document (the lifecycle saga appending to a tenant's
+/// stream, two invoices taking the next index of one wallet); Marten then refuses the later commit. The request is
+/// decided again against the fresh state (at most three times) rather than answered with a 500. Bodies are buffered so
+/// handlers that read them can read them again.
 /// </summary>
-internal sealed class DocumentConflictRetry(ILogger<DocumentConflictRetry> logger) : IEndpointFilter
+public sealed class ConcurrencyConflictRetry(ILogger<ConcurrencyConflictRetry> logger) : IEndpointFilter
 {
     private const int Attempts = 3;
 
@@ -23,7 +27,7 @@ internal sealed class DocumentConflictRetry(ILogger<DocumentConflictRetry> logge
             }
             catch (Exception ex) when (attempt < Attempts && IsConflict(ex))
             {
-                logger.LogInformation("A document changed under {Method} {Path}; deciding again (attempt {Attempt})", request.Method, request.Path, attempt + 1);
+                logger.LogInformation("A stream or document changed under {Method} {Path}; deciding again (attempt {Attempt})", request.Method, request.Path, attempt + 1);
                 context.HttpContext.RequestServices.GetRequiredService<IDocumentSession>().EjectAllPendingChanges();
                 request.Body.Position = 0;
             }
