@@ -33,61 +33,20 @@ RUN_ID=$(date +%s)
 DB=gc_bench_gw_$RUN_ID VHOST=gc-bench-gw-$RUN_ID
 PORT_TENANT=58101 PORT_AI=58102 PORT_AGENT=58106 PORT_GATEWAY=58080 PORT_YARP=58081 PORT_YARP_TELEMETRY=58082
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_SERVICES="tenant ai-workload cluster-agent gateway"
+# shellcheck source=../lib/bench-platform.sh
+source "$ROOT/bench/lib/bench-platform.sh"
 
 command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y wrk >/dev/null; } || die "wrk is missing (apt-get install -y wrk)"
-for port in $PORT_TENANT $PORT_AI $PORT_AGENT $PORT_GATEWAY $PORT_YARP $PORT_YARP_TELEMETRY; do
-  [[ -z $(ss -Hltn "sport = :$port") ]] || die "port $port is in use"
-done
+require_free_ports $PORT_TENANT $PORT_AI $PORT_AGENT $PORT_GATEWAY $PORT_YARP $PORT_YARP_TELEMETRY
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/wrk-*.txt
 
 log "building (Release): tenant, ai-workload, cluster-agent, gateway, bare YARP"
-for project in ${BUILD_PROJECTS:-services/GoCoffee.Tenant services/GoCoffee.AiWorkload services/GoCoffee.ClusterAgent gateway/GoCoffee.Gateway bench/GoCoffee.Bench.Gateway/BareYarp}; do
-  dotnet build "$ROOT/$project" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null || die "build of $project failed"
-done
+build_projects ${BUILD_PROJECTS:-services/GoCoffee.Tenant services/GoCoffee.AiWorkload services/GoCoffee.ClusterAgent gateway/GoCoffee.Gateway bench/GoCoffee.Bench.Gateway/BareYarp}
 
-PIDS=()
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  psql "$PG_ADMIN" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1
-  curl -s -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null
-  for svc in tenant ai-workload cluster-agent gateway; do curl -s -X DELETE "$RABBIT_API/users/$VHOST.$svc" >/dev/null; done
-  rm -rf "$OUT/manifests"
-}
-trap cleanup EXIT
-
-psql "$PG_ADMIN" -qc "create database \"$DB\"" >/dev/null || die "cannot create database $DB"
-curl -sf -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null || die "cannot create RabbitMQ virtual host $VHOST"
-curl -sf -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/gocoffee" >/dev/null
-PG="Host=127.0.0.1;Port=5432;Database=$DB;Username=gocoffee;Password=gocoffee"
 # Each process logs in as its own broker user with production's permissions (scripts/broker-permissions.tsv), as run.sh does.
-json_string() { local v=${1//\\/\\\\}; printf '"%s"' "${v//\"/\\\"}"; }
-declare -A MQ_OF=()
-while IFS=$'\t' read -r svc configure write read; do
-  [[ -z $svc || $svc == \#* ]] && continue
-  [[ $svc == tenant || $svc == ai-workload || $svc == cluster-agent || $svc == gateway ]] || continue
-  pass=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  printf '{"password":"%s","tags":""}' "$pass" | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/users/$VHOST.$svc" >/dev/null \
-    || die "cannot create RabbitMQ user $VHOST.$svc"
-  printf '{"configure":%s,"write":%s,"read":%s}' "$(json_string "$configure")" "$(json_string "$write")" "$(json_string "$read")" \
-    | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/permissions/$VHOST/$VHOST.$svc" >/dev/null \
-    || die "cannot set the permissions of $VHOST.$svc"
-  MQ_OF[$svc]="amqp://$VHOST.$svc:$pass@127.0.0.1:5672/$VHOST"
-done <"$ROOT/scripts/broker-permissions.tsv"
-
-declare -A PID_OF=()
-start() { # name project-dir dll env...
-  local name=$1 dir=$2 dll=$3; shift 3
-  (cd "$ROOT/$dir/bin/Release/net10.0" && exec env "$@" dotnet "$dll.dll") >"$OUT/$name.log" 2>&1 &
-  PIDS+=($!)
-  PID_OF[$name]=$!
-}
-# CPU time (ms, user + system) a process has used so far.
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
+bench_store_up
 COMMON=(ConnectionStrings__Postgres="$PG" Messaging__BrokerUserPrefix="$VHOST." Platform__UseDevelopmentKeys=true)
 start tenant services/GoCoffee.Tenant GoCoffee.Tenant Urls=http://127.0.0.1:$PORT_TENANT "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[tenant]}"
 start ai services/GoCoffee.AiWorkload GoCoffee.AiWorkload Urls=http://127.0.0.1:$PORT_AI "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[ai-workload]}"
@@ -106,14 +65,6 @@ start bare-yarp bench/GoCoffee.Bench.Gateway/BareYarp GoCoffee.Bench.BareYarp Ur
 start yarp-telemetry bench/GoCoffee.Bench.Gateway/BareYarp GoCoffee.Bench.BareYarp Urls=http://127.0.0.1:$PORT_YARP_TELEMETRY \
   Bench__Tenant=http://127.0.0.1:$PORT_TENANT Bench__Ai=http://127.0.0.1:$PORT_AI Bench__PlatformTelemetry=true ${TELEMETRY_ENV:-}
 
-until_ok() { # what seconds url [curl args...]
-  local what=$1 seconds=$2 url=$3; shift 3
-  local deadline=$((SECONDS + seconds))
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$@" "$url") == 200 ]]; do
-    ((SECONDS < deadline)) || die "$what: $url did not answer 200 within ${seconds}s (logs in $OUT)"
-    sleep 0.5
-  done
-}
 for port in $PORT_TENANT $PORT_AI $PORT_AGENT; do until_ok "service :$port" 120 "http://127.0.0.1:$port/health/ready"; done
 until_ok "bare YARP" 60 "http://127.0.0.1:$PORT_YARP/api/tenants/health/live"
 until_ok "YARP with telemetry" 60 "http://127.0.0.1:$PORT_YARP_TELEMETRY/api/tenants/health/live"

@@ -31,33 +31,18 @@ TENANT=bench-orders-$RUN_ID
 DB=gc_bench_orders_$RUN_ID PGB_DB=gc_bench_pgbench_$RUN_ID VHOST=gc-bench-orders-$RUN_ID
 PORT_TENANT=58211 PORT_AGENT=58216 PORT_ORDERS=58214 PORT_GATEWAY=58280 PORT_WEBHOOK=58290
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_SERVICES="tenant cluster-agent orders gateway"
+# shellcheck source=../lib/bench-platform.sh
+source "$ROOT/bench/lib/bench-platform.sh"
+on_exit 'psql "$PG_ADMIN" -qc "drop database if exists \"$PGB_DB\" with (force)" >/dev/null 2>&1'
 
 [[ -x $PGBENCH ]] || die "pgbench is missing (apt-get install -y postgresql-contrib)"
-for port in $PORT_TENANT $PORT_AGENT $PORT_ORDERS $PORT_GATEWAY $PORT_WEBHOOK; do
-  [[ -z $(ss -Hltn "sport = :$port") ]] || die "port $port is in use"
-done
+require_free_ports $PORT_TENANT $PORT_AGENT $PORT_ORDERS $PORT_GATEWAY $PORT_WEBHOOK
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/phase-*.json "$OUT"/pgbench.txt
 
 log "building (Release): tenant, cluster-agent, orders, gateway, driver"
-for project in services/GoCoffee.Tenant services/GoCoffee.ClusterAgent services/GoCoffee.Orders gateway/GoCoffee.Gateway bench/orders/Driver; do
-  dotnet build "$ROOT/$project" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null || die "build of $project failed"
-done
-
-PIDS=()
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  psql "$PG_ADMIN" -qc "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1
-  psql "$PG_ADMIN" -qc "drop database if exists \"$PGB_DB\" with (force)" >/dev/null 2>&1
-  curl -s -X DELETE "$RABBIT_API/vhosts/$VHOST" >/dev/null
-  for svc in tenant cluster-agent orders gateway; do curl -s -X DELETE "$RABBIT_API/users/$VHOST.$svc" >/dev/null; done
-  rm -rf "$OUT/manifests"
-}
-trap cleanup EXIT
+build_projects services/GoCoffee.Tenant services/GoCoffee.ClusterAgent services/GoCoffee.Orders gateway/GoCoffee.Gateway bench/orders/Driver
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 MACHINE_LOAD_START=$(loadavg)
@@ -73,40 +58,15 @@ PGBENCH_LAT=$(awk '/^latency average/ {print $4; exit}' "$OUT/pgbench.txt")
 log "pgbench -N: $PGBENCH_TPS tps (latency average $PGBENCH_LAT ms)"
 psql "$PG_ADMIN" -qc "drop database if exists \"$PGB_DB\" with (force)" >/dev/null 2>&1
 
-psql "$PG_ADMIN" -qc "create database \"$DB\"" >/dev/null || die "cannot create database $DB"
-curl -sf -X PUT "$RABBIT_API/vhosts/$VHOST" >/dev/null || die "cannot create RabbitMQ virtual host $VHOST"
-curl -sf -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' "$RABBIT_API/permissions/$VHOST/gocoffee" >/dev/null
-PG="Host=127.0.0.1;Port=5432;Database=$DB;Username=gocoffee;Password=gocoffee"
-json_string() { local v=${1//\\/\\\\}; printf '"%s"' "${v//\"/\\\"}"; }
-declare -A MQ_OF=()
-while IFS=$'\t' read -r svc configure write read; do
-  [[ -z $svc || $svc == \#* ]] && continue
-  [[ $svc == tenant || $svc == cluster-agent || $svc == orders || $svc == gateway ]] || continue
-  pass=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  printf '{"password":"%s","tags":""}' "$pass" | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/users/$VHOST.$svc" >/dev/null \
-    || die "cannot create RabbitMQ user $VHOST.$svc"
-  printf '{"configure":%s,"write":%s,"read":%s}' "$(json_string "$configure")" "$(json_string "$write")" "$(json_string "$read")" \
-    | curl -sf -X PUT -H 'content-type: application/json' --data-binary @- "$RABBIT_API/permissions/$VHOST/$VHOST.$svc" >/dev/null \
-    || die "cannot set the permissions of $VHOST.$svc"
-  MQ_OF[$svc]="amqp://$VHOST.$svc:$pass@127.0.0.1:5672/$VHOST"
-done <"$ROOT/scripts/broker-permissions.tsv"
-
-declare -A PID_OF=()
-start() { # name project-dir dll env...
-  local name=$1 dir=$2 dll=$3; shift 3
-  (cd "$ROOT/$dir/bin/Release/net10.0" && exec env "$@" dotnet "$dll.dll") >"$OUT/$name.log" 2>&1 &
-  PIDS+=($!)
-  PID_OF[$name]=$!
-}
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
+bench_store_up
 COMMON=(ConnectionStrings__Postgres="$PG" Messaging__BrokerUserPrefix="$VHOST." Platform__UseDevelopmentKeys=true)
-CALLBACK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CALLBACK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n') WEBHOOK_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 start tenant services/GoCoffee.Tenant GoCoffee.Tenant Urls=http://127.0.0.1:$PORT_TENANT "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[tenant]}"
 start agent services/GoCoffee.ClusterAgent GoCoffee.ClusterAgent Urls=http://127.0.0.1:$PORT_AGENT "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[cluster-agent]}" \
   ClusterAgent__Target=manifests ClusterAgent__ManifestsPath="$OUT/manifests"
 # Webhooks to the driver on loopback need AllowPrivateNetworks (as in development and the tests); nothing else changes.
 start orders services/GoCoffee.Orders GoCoffee.Orders Urls=http://127.0.0.1:$PORT_ORDERS "${COMMON[@]}" ConnectionStrings__RabbitMq="${MQ_OF[orders]}" \
-  Payments__Sandbox__CallbackSecret="$CALLBACK_SECRET" Webhooks__AllowPrivateNetworks=true ${ORDERS_ENV:-}
+  Payments__Sandbox__CallbackSecret="$CALLBACK_SECRET" Webhooks__SecretKey="$WEBHOOK_SECRET_KEY" Webhooks__AllowPrivateNetworks=true ${ORDERS_ENV:-}
 start gateway gateway/GoCoffee.Gateway GoCoffee.Gateway Urls=http://127.0.0.1:$PORT_GATEWAY ConnectionStrings__RabbitMq="${MQ_OF[gateway]}" \
   Messaging__BrokerUserPrefix="$VHOST." Platform__UseDevelopmentKeys=true \
   ReverseProxy__Clusters__tenant__Destinations__primary__Address=http://127.0.0.1:$PORT_TENANT \
@@ -116,14 +76,6 @@ start gateway gateway/GoCoffee.Gateway GoCoffee.Gateway Urls=http://127.0.0.1:$P
   ReverseProxy__Clusters__web3__Destinations__primary__Address=http://127.0.0.1:9 \
   Gateway__RateLimits__Overrides__$TENANT=100000000 ${GATEWAY_ENV:-}
 
-until_ok() { # what seconds url [curl args...]
-  local what=$1 seconds=$2 url=$3; shift 3
-  local deadline=$((SECONDS + seconds))
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$@" "$url") == 200 ]]; do
-    ((SECONDS < deadline)) || die "$what: $url did not answer 200 within ${seconds}s (logs in $OUT)"
-    sleep 0.5
-  done
-}
 for port in $PORT_TENANT $PORT_AGENT $PORT_ORDERS; do until_ok "service :$port" 120 "http://127.0.0.1:$port/health/ready"; done
 
 # The tenant, created through the gateway by a platform operator; its API key is what the driver uses.
