@@ -55,7 +55,7 @@ public static class Telemetry
         }
 
         otel.WithTracing(tracing => tracing
-                .SetSampler(new QuietPollSampler())
+                .SetSampler(new QuietPollSampler(builder.Configuration["OTEL_TRACES_SAMPLER"], builder.Configuration["OTEL_TRACES_SAMPLER_ARG"]))
                 .AddSource(SourceName)
                 .AddSource("MassTransit")
                 .AddSource("Marten")

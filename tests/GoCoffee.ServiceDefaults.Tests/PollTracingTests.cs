@@ -64,6 +64,15 @@ public sealed class PollTracingTests : IsolatedTest
         await polls.WaitFor("worked", 1);
     }
 
+    [Theory]
+    [InlineData(null, null, "ParentBased{AlwaysOnSampler}")]
+    [InlineData("parentbased_traceidratio", "0.1", "ParentBased{TraceIdRatioBasedSampler{0.100000}}")]
+    [InlineData("always_off", null, "AlwaysOffSampler")]
+    public void The_sampler_named_by_OTEL_TRACES_SAMPLER_still_decides_everything_but_idle_polls(string? sampler, string? argument, string inner)
+    {
+        Assert.Equal($"QuietPoll{{{inner}}}", new QuietPollSampler(sampler, argument).Description);
+    }
+
     /// <summary>What the in-memory exporter was given (it adds from the exporting thread while the test reads).</summary>
     private sealed class ExportedSpans : System.Collections.ObjectModel.Collection<Activity>
     {

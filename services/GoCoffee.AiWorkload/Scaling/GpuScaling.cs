@@ -118,6 +118,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
 
     private async Task Tick(CancellationToken cancellationToken)
     {
+        using var poll = ServiceDefaults.BackgroundPolls.Start("gpu-autoscaler");
         List<Workloads.AiWorkload> workloads;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -173,6 +174,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
 
         if (target > current && (state.PendingReservation is null || state.PendingSince < now - TimeSpan.FromMinutes(1)))
         {
+            ServiceDefaults.BackgroundPolls.Found();
             // One more replica at a time, reserved first: the ledger decides whether the tenant has the GPUs.
             state.PendingReservation = GpuScalerState.ReservationFor(workloadId, current);
             state.PendingSince = now;
@@ -182,6 +184,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
         }
         else if (target < current)
         {
+            ServiceDefaults.BackgroundPolls.Found();
             for (var i = Math.Max(target, min); i < current; i++)
             {
                 outbox.Publish(new ReleaseTenantQuota(GpuScalerState.CorrelationFor(workloadId), workload.TenantId, GpuScalerState.ReservationFor(workloadId, i), now), workload.TenantId);
