@@ -239,6 +239,44 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
         Assert.Equal(HttpStatusCode.NotFound, (await platform.AiClient(tenant).GetAsync("/api/ai/models/good")).StatusCode);
     }
 
+    [Fact]
+    public async Task Deleting_a_model_registry_with_kubectl_removes_the_models_it_declared_except_one_a_workload_uses()
+    {
+        await InstallCrd();
+        await platform.CreateTenant("crgone", gpuQuota: 4, models: ["coffee-recommendation", "ranker"]);
+        var manifest = Path.Combine(_kubectl.Home, "crgone-registry.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - { name: coffee-recommendation, version: v1, framework: onnx, source: "gs://go-coffee-models/recommendation-v1" }
+                - { name: ranker, version: v1, framework: onnx, source: "gs://go-coffee-models/ranker-v1" }
+              aliases:
+                ranker: { production: v1 }
+            """);
+        await _kubectl.RunAsync("apply", "-n", "crgone-1", "-f", manifest);
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", "crgone-1", "registry")?["status"]?["totalModels"] is not null ? "synced" : null),
+            Timeout,
+            "the registry is applied");
+        Assert.Equal(HttpStatusCode.Accepted, (await platform.ApplyWorkload("crgone", DeploymentTests.Workload("user", "v1", gpus: 1))).StatusCode);
+
+        await _kubectl.RunAsync("delete", "-n", "crgone-1", "modelregistry", "registry");
+
+        var client = platform.AiClient("crgone");
+        await TestInfrastructure.Eventually(
+            async () => (await client.GetAsync("/api/ai/models/ranker")).StatusCode == HttpStatusCode.NotFound ? "gone" : null,
+            Timeout,
+            "the model only the deleted registry declared is removed");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+        var removal = Assert.Single((await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/ai/models/ranker/removals")).EnumerateArray());
+        Assert.Equal("kubernetes:modelregistry/crgone-1/registry", removal.GetProperty("removedBy").GetString());
+        Assert.Equal("v1", removal.GetProperty("aliases").GetProperty("production").GetString());
+    }
+
     private async Task InstallCrd()
     {
         foreach (var crd in new[] { "aiworkloads.ai.gocoffee.dev", "modelregistries.ai.gocoffee.dev" })

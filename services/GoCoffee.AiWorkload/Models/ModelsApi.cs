@@ -27,6 +27,8 @@ public static class ModelsApi
         models.MapGet("/", List).WithName("listModelVersions").WithSummary("The tenant's model versions, paged; filter by framework, alias, archived");
         models.MapPost("/", Register).WithName("registerModelVersion").WithSummary("Register a version of a model (immutable once registered)");
         models.MapGet("/{name}", Get).WithName("getModel").WithSummary("A model: versions, aliases and every alias move");
+        models.MapDelete("/{name}", Delete).WithName("deleteModel").WithSummary("Remove a model, its versions and aliases (409 while a workload uses it); its record is kept for audit");
+        models.MapGet("/{name}/removals", Removals).WithName("listModelRemovals").WithSummary("Every removal of a model of this name: its versions, aliases and alias moves, who removed it and when");
         models.MapPut("/{name}/aliases/{alias}", MoveAlias).WithName("moveModelAlias").WithSummary("Point an alias at a version (recorded: who, when, from, to)");
         models.MapPost("/{name}/versions/{version}/archive", Archive).WithName("archiveModelVersion").WithSummary("Archive a version: no new deployments; running ones keep running");
         api.MapGet("/registry", Registry).WithTags("ai-models").WithName("getModelRegistry").WithSummary("The tenant's registry as a ModelRegistry resource");
@@ -140,6 +142,43 @@ public static class ModelsApi
 
         var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, name), cancellationToken);
         return model is null ? ApiProblems.NotFound("model", name) : TypedResults.Ok(View(model));
+    }
+
+    internal static async Task<IResult> Delete(string name, HttpContext http, string? tenantId, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (tenant, denied) = Caller.Tenant(http.User, tenantId);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, name), cancellationToken);
+        if (model is null)
+        {
+            return ApiProblems.NotFound("model", name);
+        }
+
+        var users = await ModelRemoval.WorkloadsUsing(session, model, cancellationToken);
+        if (users.Count > 0)
+        {
+            return ApiProblems.Conflict("name", $"'{name}' is used by {users.Count} workload(s): {string.Join(", ", users.Take(20))}{(users.Count > 20 ? ", ..." : string.Empty)}; delete them (or move them to another model) first", "A model in use cannot be removed.");
+        }
+
+        ModelRemoval.Remove(session, model, Caller.Actor(http), clock.GetUtcNow());
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<IResult> Removals(string name, HttpContext http, string? tenantId, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var (tenant, denied) = Caller.Tenant(http.User, tenantId);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var removals = await session.Query<RemovedModel>().Where(m => m.TenantId == tenant && m.Name == name).OrderBy(m => m.RemovedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(removals);
     }
 
     internal static async Task<IResult> MoveAlias(string name, string alias, HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)

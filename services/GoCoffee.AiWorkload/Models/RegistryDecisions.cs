@@ -26,7 +26,8 @@ internal static class RegistryDecisions
     /// <param name="Staged">The tenant's models this document touched, as staged (not yet committed).</param>
     public sealed record Outcome(Refusal Refusal, Dictionary<string, string[]> Errors, string Title, IReadOnlyCollection<RegisteredModel> Staged);
 
-    public static async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, AiWorkloadOptions options, string tenant, ModelRegistryResource resource, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="registryObject">The ModelRegistry custom resource (<c>namespace/name</c>) the document is, or null through the API.</param>
+    public static async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, AiWorkloadOptions options, string tenant, ModelRegistryResource resource, string actor, DateTimeOffset now, CancellationToken cancellationToken, string? registryObject = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (resource.ApiVersion != $"{ModelRegistryResource.Group}/{ModelRegistryResource.Version}")
@@ -92,6 +93,15 @@ internal static class RegistryDecisions
             }
 
             session.Store(model);
+        }
+
+        if (registryObject is not null)
+        {
+            foreach (var model in models.Values.Where(m => !m.DeclaredBy.Contains(registryObject)))
+            {
+                model.DeclaredBy.Add(registryObject);
+                session.Store(model);
+            }
         }
 
         return new Outcome(Refusal.None, [], string.Empty, models.Values);
