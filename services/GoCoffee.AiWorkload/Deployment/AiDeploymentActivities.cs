@@ -91,6 +91,7 @@ internal static class AiDeploymentActivities
                 w.Status.ModelStatus.Version = context.Saga.Plan!.ModelVersion;
                 w.Status.ModelStatus.PreviousVersion = null;
                 w.Status.ModelStatus.LoadTime = now;
+                w.ReportServingPerformance();
                 w.RemoveCondition("RolloutFailed");
                 w.RemoveCondition("Progressing");
                 w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);

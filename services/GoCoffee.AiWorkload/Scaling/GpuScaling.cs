@@ -158,6 +158,13 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
 
         var settings = options.Value;
         var now = clock.GetUtcNow();
+        if (workload.ReportGpuUtilisation(utilisation))
+        {
+            ServiceDefaults.BackgroundPolls.Found();
+            session.Store(workload);
+            outbox.Report(workload, now);
+        }
+
         var spec = workload.Spec;
         var min = Math.Max(WorkloadRules.MinReplicas(spec), 0);
         var max = WorkloadRules.MaxReplicasOf(spec);

@@ -69,6 +69,7 @@ internal static class WorkloadDecisions
         workload.Spec = spec;
         workload.Generation++;
         workload.ResolvedVersion = version!.Version;
+        workload.ResolvedPerformance = version.Performance;
         workload.UpdatedAt = now;
         if (workload.Generation == 1)
         {
@@ -106,6 +107,7 @@ internal static class WorkloadDecisions
     {
         workload.Generation++;
         workload.ResolvedVersion = version.Version;
+        workload.ResolvedPerformance = version.Performance;
         workload.UpdatedAt = now;
         StartRollout(workload, version.Version, now);
         return new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(workload.Id), workload.Id, Plan(workload, version, options), now);
