@@ -94,7 +94,14 @@ internal static class AiDeploymentActivities
                 w.ReportServingPerformance();
                 w.RemoveCondition("RolloutFailed");
                 w.RemoveCondition("Progressing");
-                w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
+                if (w.HeldBecause is { } held)
+                {
+                    w.SetCondition("Ready", "False", "NotAllowed", $"Scaled to zero: {held}.", now);
+                }
+                else
+                {
+                    w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
+                }
             });
 
     public static EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> RolloutFailed(this EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> binder) =>

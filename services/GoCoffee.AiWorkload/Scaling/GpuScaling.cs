@@ -151,7 +151,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
         var session = services.GetRequiredService<IDocumentSession>();
         var outbox = services.GetRequiredService<IOutbox>();
         var workload = await session.LoadAsync<Workloads.AiWorkload>(workloadId, cancellationToken);
-        if (workload is null || workload.Status.Phase != AiWorkloadPhase.Running)
+        if (workload is null || workload.Status.Phase != AiWorkloadPhase.Running || workload.HeldBecause is not null)
         {
             return;
         }

@@ -47,6 +47,9 @@ public sealed class AiWorkload
 
     public List<ClusterObjectRef> Objects { get; set; } = [];
 
+    /// <summary>Why the tenant no longer allows this workload (it is held at zero replicas, its reservation kept), or null.</summary>
+    public string? HeldBecause { get; set; }
+
     /// <summary>The replicas the GPU autoscaler set (null until it scaled): a re-apply keeps them.</summary>
     public int? ScaledReplicas { get; set; }
 
