@@ -142,6 +142,11 @@ public sealed class TenantLifecycleTests(AiPlatform platform) : IClassFixture<Ai
 
     private async Task ChangeAi(string tenant, string patch)
     {
+        // A spec change re-provisions the tenant: the next one is accepted once it is Active again.
+        await TestInfrastructure.Eventually(
+            async () => (await platform.Tenants.Client.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenant}")).GetProperty("status").GetProperty("phase").GetString() == "Active" ? "active" : null,
+            TimeSpan.FromSeconds(30),
+            $"tenant {tenant} is Active");
         using var change = new StringContent(patch, System.Text.Encoding.UTF8, "application/merge-patch+json");
         var changed = await platform.Tenants.Client.PatchAsync($"/api/tenants/{tenant}", change);
         Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
