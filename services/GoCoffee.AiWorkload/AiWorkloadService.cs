@@ -33,6 +33,7 @@ public static class AiWorkloadService
                 store.Schema.For<TenantAiRemoval>();
                 store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
                 store.Schema.For<RemovedModel>().Index(m => m.TenantId);
+                store.Schema.For<RegistryObject>().Index(o => o.TenantId);
                 store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
                 store.Schema.For<GpuScalerState>().UseOptimisticConcurrency(true);
                 store.AddSaga<AiDeploymentState>();

@@ -277,6 +277,40 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
         Assert.Equal("v1", removal.GetProperty("aliases").GetProperty("production").GetString());
     }
 
+    [Fact]
+    public async Task A_model_registry_objects_counts_follow_versions_archived_and_registered_through_the_api()
+    {
+        await InstallCrd();
+        await platform.CreateTenant("crcount", gpuQuota: 4);
+        var manifest = Path.Combine(_kubectl.Home, "crcount-registry.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - { name: coffee-recommendation, version: v1, framework: onnx, source: "gs://go-coffee-models/recommendation-v1" }
+                - { name: coffee-recommendation, version: v2, framework: onnx, source: "gs://go-coffee-models/recommendation-v2" }
+            """);
+        await _kubectl.RunAsync("apply", "-n", "crcount-1", "-f", manifest);
+        await RegistryCounts("crcount-1", total: 2, available: 2);
+
+        var client = platform.AiClient("crcount");
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/ai/models/coffee-recommendation/versions/v1/archive", null)).StatusCode);
+        var status = await RegistryCounts("crcount-1", total: 2, available: 1);
+        Assert.Equal("True", (string?)status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Synced")!["status"]);
+
+        Assert.Equal(HttpStatusCode.Created, (await platform.RegisterModel("crcount", "coffee-recommendation", "v3")).StatusCode);
+        await RegistryCounts("crcount-1", total: 3, available: 2);
+    }
+
+    private Task<JsonObject> RegistryCounts(string ns, int total, int available) =>
+        TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", ns, "registry")?["status"] is JsonObject s && (int?)s["totalModels"] == total && (int?)s["availableModels"] == available ? s : null),
+            Timeout,
+            $"the ModelRegistry's status counts {total} versions, {available} available");
+
     private async Task InstallCrd()
     {
         foreach (var crd in new[] { "aiworkloads.ai.gocoffee.dev", "modelregistries.ai.gocoffee.dev" })

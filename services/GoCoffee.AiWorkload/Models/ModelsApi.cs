@@ -36,7 +36,7 @@ public static class ModelsApi
         return api;
     }
 
-    internal static async Task<IResult> Register(HttpContext http, string? tenantId, IDocumentSession session, IOptions<AiWorkloadOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Register(HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, IOptions<AiWorkloadOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (tenant, denied) = Caller.Tenant(http.User, tenantId);
         if (denied is not null)
@@ -57,10 +57,16 @@ public static class ModelsApi
         }
 
         var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, spec!.Name!), cancellationToken);
+        model ??= new RegisteredModel { Id = RegisteredModel.IdOf(tenant!, spec.Name!), TenantId = tenant!, Name = spec.Name!, CreatedAt = clock.GetUtcNow() };
         var (created, conflict) = Stage(session, model, tenant!, spec, Caller.Actor(http), clock.GetUtcNow());
         if (conflict is not null)
         {
             return ApiProblems.Conflict("version", conflict, "A registered version never changes.");
+        }
+
+        if (created)
+        {
+            await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [model], [], clock.GetUtcNow(), cancellationToken);
         }
 
         await session.SaveChangesAsync(cancellationToken);
@@ -144,7 +150,7 @@ public static class ModelsApi
         return model is null ? ApiProblems.NotFound("model", name) : TypedResults.Ok(View(model));
     }
 
-    internal static async Task<IResult> Delete(string name, HttpContext http, string? tenantId, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Delete(string name, HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (tenant, denied) = Caller.Tenant(http.User, tenantId);
         if (denied is not null)
@@ -165,6 +171,7 @@ public static class ModelsApi
         }
 
         ModelRemoval.Remove(session, model, Caller.Actor(http), clock.GetUtcNow());
+        await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [], [model.Id], clock.GetUtcNow(), cancellationToken);
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -269,6 +276,7 @@ public static class ModelsApi
             found.ArchivedAt = now;
             session.Store(model);
             outbox.Publish(new ModelVersionArchived(tenant!, name, version, now), tenant);
+            await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [model], [], now, cancellationToken);
             await session.SaveChangesAsync(cancellationToken);
         }
 
@@ -325,6 +333,7 @@ public static class ModelsApi
                 return ApiProblems.Conflict(outcome.Errors.Keys.Single(), outcome.Errors.Values.Single().Single(), outcome.Title);
         }
 
+        await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, outcome.Staged, [], clock.GetUtcNow(), cancellationToken);
         await session.SaveChangesAsync(cancellationToken);
         return await Registry(http, tenant, session, cancellationToken);
     }

@@ -108,10 +108,10 @@ internal static class RegistryDecisions
     }
 
     /// <summary>The registry's counts: every registered version, and those that can still be deployed.</summary>
-    public static async Task<ModelRegistryStatus> StatusOf(IQuerySession session, string tenant, IReadOnlyCollection<RegisteredModel> staged, CancellationToken cancellationToken)
+    public static async Task<ModelRegistryStatus> StatusOf(IQuerySession session, string tenant, IReadOnlyCollection<RegisteredModel> staged, CancellationToken cancellationToken, IReadOnlyCollection<string>? removed = null)
     {
         var stored = await session.Query<RegisteredModel>().Where(m => m.TenantId == tenant).ToListAsync(cancellationToken);
-        var models = stored.Where(m => staged.All(s => s.Id != m.Id)).Concat(staged).ToList();
+        var models = stored.Where(m => staged.All(s => s.Id != m.Id) && (removed is null || !removed.Contains(m.Id))).Concat(staged).ToList();
         return new ModelRegistryStatus
         {
             TotalModels = models.Sum(m => m.Versions.Count),
