@@ -32,6 +32,8 @@ public static class AiWorkloadService
                 store.Schema.For<TenantAi>();
                 store.Schema.For<TenantAiRemoval>();
                 store.Schema.For<RegisteredModel>().UseOptimisticConcurrency(true).Index(m => m.TenantId);
+                store.Schema.For<RemovedModel>().Index(m => m.TenantId);
+                store.Schema.For<RegistryObject>().Index(o => o.TenantId);
                 store.Schema.For<Workloads.AiWorkload>().UseOptimisticConcurrency(true).Index(w => w.TenantId);
                 store.Schema.For<GpuScalerState>().UseOptimisticConcurrency(true);
                 store.AddSaga<AiDeploymentState>();
@@ -48,6 +50,7 @@ public static class AiWorkloadService
                 bus.AddConsumer<AiWorkloadResourceAppliedConsumer>();
                 bus.AddConsumer<AiWorkloadResourceDeletedConsumer>();
                 bus.AddConsumer<ModelRegistryResourceAppliedConsumer>();
+                bus.AddConsumer<ModelRegistryResourceDeletedConsumer>();
                 bus.AddSagaStateMachine<AiDeploymentStateMachine, AiDeploymentState>().MartenRepository();
             });
         return builder;

@@ -28,7 +28,8 @@ public static class Telemetry
     /// Traces, metrics and logs go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (Jaeger and the
     /// Aspire dashboard ingest OTLP); metrics are always scrapeable at <c>/metrics</c>. Without an OTLP endpoint no span
     /// would leave the process, so none is recorded: requests and messages still get trace and span ids (logs carry them,
-    /// <c>traceparent</c> and baggage propagate), see <see cref="TraceContextOnly"/>.
+    /// <c>traceparent</c> and baggage propagate), see <see cref="TraceContextOnly"/>. A background loop's poll that finds
+    /// no work exports no span (<see cref="BackgroundPolls"/>).
     /// </summary>
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
@@ -54,6 +55,7 @@ public static class Telemetry
         }
 
         otel.WithTracing(tracing => tracing
+                .SetSampler(new QuietPollSampler(builder.Configuration["OTEL_TRACES_SAMPLER"], builder.Configuration["OTEL_TRACES_SAMPLER_ARG"]))
                 .AddSource(SourceName)
                 .AddSource("MassTransit")
                 .AddSource("Marten")

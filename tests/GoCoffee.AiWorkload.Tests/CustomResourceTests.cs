@@ -239,6 +239,78 @@ public sealed class CustomResourceTests(AiPlatform platform) : IClassFixture<AiP
         Assert.Equal(HttpStatusCode.NotFound, (await platform.AiClient(tenant).GetAsync("/api/ai/models/good")).StatusCode);
     }
 
+    [Fact]
+    public async Task Deleting_a_model_registry_with_kubectl_removes_the_models_it_declared_except_one_a_workload_uses()
+    {
+        await InstallCrd();
+        await platform.CreateTenant("crgone", gpuQuota: 4, models: ["coffee-recommendation", "ranker"]);
+        var manifest = Path.Combine(_kubectl.Home, "crgone-registry.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - { name: coffee-recommendation, version: v1, framework: onnx, source: "gs://go-coffee-models/recommendation-v1" }
+                - { name: ranker, version: v1, framework: onnx, source: "gs://go-coffee-models/ranker-v1" }
+              aliases:
+                ranker: { production: v1 }
+            """);
+        await _kubectl.RunAsync("apply", "-n", "crgone-1", "-f", manifest);
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", "crgone-1", "registry")?["status"]?["totalModels"] is not null ? "synced" : null),
+            Timeout,
+            "the registry is applied");
+        Assert.Equal(HttpStatusCode.Accepted, (await platform.ApplyWorkload("crgone", DeploymentTests.Workload("user", "v1", gpus: 1))).StatusCode);
+
+        await _kubectl.RunAsync("delete", "-n", "crgone-1", "modelregistry", "registry");
+
+        var client = platform.AiClient("crgone");
+        await TestInfrastructure.Eventually(
+            async () => (await client.GetAsync("/api/ai/models/ranker")).StatusCode == HttpStatusCode.NotFound ? "gone" : null,
+            Timeout,
+            "the model only the deleted registry declared is removed");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+        var removal = Assert.Single((await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/ai/models/ranker/removals")).EnumerateArray());
+        Assert.Equal("kubernetes:modelregistry/crgone-1/registry", removal.GetProperty("removedBy").GetString());
+        Assert.Equal("v1", removal.GetProperty("aliases").GetProperty("production").GetString());
+    }
+
+    [Fact]
+    public async Task A_model_registry_objects_counts_follow_versions_archived_and_registered_through_the_api()
+    {
+        await InstallCrd();
+        await platform.CreateTenant("crcount", gpuQuota: 4);
+        var manifest = Path.Combine(_kubectl.Home, "crcount-registry.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: ai.gocoffee.dev/v1
+            kind: ModelRegistry
+            metadata:
+              name: registry
+            spec:
+              models:
+                - { name: coffee-recommendation, version: v1, framework: onnx, source: "gs://go-coffee-models/recommendation-v1" }
+                - { name: coffee-recommendation, version: v2, framework: onnx, source: "gs://go-coffee-models/recommendation-v2" }
+            """);
+        await _kubectl.RunAsync("apply", "-n", "crcount-1", "-f", manifest);
+        await RegistryCounts("crcount-1", total: 2, available: 2);
+
+        var client = platform.AiClient("crcount");
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/ai/models/coffee-recommendation/versions/v1/archive", null)).StatusCode);
+        var status = await RegistryCounts("crcount-1", total: 2, available: 1);
+        Assert.Equal("True", (string?)status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Synced")!["status"]);
+
+        Assert.Equal(HttpStatusCode.Created, (await platform.RegisterModel("crcount", "coffee-recommendation", "v3")).StatusCode);
+        await RegistryCounts("crcount-1", total: 3, available: 2);
+    }
+
+    private Task<JsonObject> RegistryCounts(string ns, int total, int available) =>
+        TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Get("modelregistries", ns, "registry")?["status"] is JsonObject s && (int?)s["totalModels"] == total && (int?)s["availableModels"] == available ? s : null),
+            Timeout,
+            $"the ModelRegistry's status counts {total} versions, {available} available");
+
     private async Task InstallCrd()
     {
         foreach (var crd in new[] { "aiworkloads.ai.gocoffee.dev", "modelregistries.ai.gocoffee.dev" })

@@ -109,7 +109,76 @@ public sealed class GpuAutoscalerTests(GpuAutoscalerTests.Platform platform) : I
         }
     }
 
-    private int Replicas(string name) => (int?)platform.Kubernetes.Get("deployments", "contended-1", name)?["spec"]?["replicas"] ?? 0;
+    [Fact]
+    public async Task Two_instances_of_the_service_scale_a_workload_as_one_does_reserving_each_replica_once()
+    {
+        await using var second = await platform.StartAi();
+        using var ticks = new AutoscalerTicks();
+        await platform.CreateTenant("twice", gpuQuota: 8);
+        await platform.RegisterModel("twice", "coffee-recommendation", "v1");
+        var yaml = DeploymentTests.Workload("shared", "v1", gpus: 1, min: 1, max: 3).Replace("targetGPUUtilization: 70", "targetGPUUtilization: 50, scaleDownDelay: 1s", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, (await platform.ApplyWorkload("twice", yaml)).StatusCode);
+        await platform.WaitForPhase("twice", "shared", "Initializing");
+        platform.MarkReady("twice-1", "shared");
+        await platform.WaitForPhase("twice", "shared", "Running");
+
+        platform.Prometheus.SetUtilisation("twice-1", "shared-abc", 100);
+        await Replicas("twice-1", "shared", 3);
+
+        // Both instances keep deciding on the same samples: nothing more is reserved or scaled.
+        await ticks.WaitForMore(20);
+        Assert.Equal(3, Replicas("shared", "twice-1"));
+        Assert.Equal(3, (await platform.Quota("twice")).GetProperty("reserved").GetProperty("gpus").GetInt32());
+
+        platform.Prometheus.SetUtilisation("twice-1", "shared-abc", 5);
+        await Replicas("twice-1", "shared", 1);
+        await TestInfrastructure.Eventually(
+            async () => (await platform.Quota("twice")).GetProperty("reserved").GetProperty("gpus").GetInt32() == 1 ? "released" : null,
+            TimeSpan.FromSeconds(20),
+            "scale-down released the extra replicas' GPUs once");
+    }
+
+    /// <summary>Ticks of every GPU autoscaler in this process (<c>gocoffee.background.polls{loop="gpu-autoscaler"}</c>).</summary>
+    private sealed class AutoscalerTicks : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _ticks;
+
+        public AutoscalerTicks()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ServiceDefaults.Telemetry.SourceName && instrument.Name == "gocoffee.background.polls")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "loop" && tag.Value as string == "gpu-autoscaler")
+                    {
+                        Interlocked.Add(ref _ticks, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public Task WaitForMore(long count)
+        {
+            var until = Interlocked.Read(ref _ticks) + count;
+            return TestInfrastructure.Eventually(
+                () => Task.FromResult(Interlocked.Read(ref _ticks) >= until ? "ticked" : null),
+                TimeSpan.FromSeconds(30),
+                $"{count} more autoscaler ticks");
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    private int Replicas(string name, string ns = "contended-1") => (int?)platform.Kubernetes.Get("deployments", ns, name)?["spec"]?["replicas"] ?? 0;
 
     private Task Replicas(string ns, string name, int replicas) =>
         TestInfrastructure.Eventually(

@@ -31,7 +31,35 @@ public sealed class GpuUtilisationEventTests(AiPlatform platform) : IClassFixtur
             TimeSpan.FromSeconds(30),
             "100 % against a 70 % target scales one replica to two");
         Assert.Equal(2, (await platform.Quota("collected")).GetProperty("reserved").GetProperty("gpus").GetInt32());
-        Assert.Equal(0, await platform.VirtualHost.MessageCount(ErrorQueue));
+        Assert.DoesNotContain((await platform.VirtualHost.PeekMessages(ErrorQueue, 200)).Select(m => m.Payload), payload => payload.Contains("\"collected\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Status_performance_reports_the_serving_versions_registered_metrics_and_the_last_gpu_utilisation()
+    {
+        await platform.CreateTenant("measured", gpuQuota: 4);
+        using (var body = new StringContent("""{"name":"coffee-recommendation","version":"v1","framework":"onnx","source":"gs://go-coffee-models/recommendation-v1","performance":{"accuracy":0.93,"latency":12.5,"throughput":400}}""", Encoding.UTF8, "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await platform.AiClient("measured").PostAsync("/api/ai/models", body)).StatusCode);
+        }
+
+        await platform.ApplyWorkload("measured", DeploymentTests.Workload("gauged", "v1", gpus: 1, min: 1, max: 1));
+        await platform.WaitForPhase("measured", "gauged", "Initializing");
+        Assert.False((await platform.Workload("measured", "gauged")).GetProperty("status").TryGetProperty("performance", out var early) && early.ValueKind == JsonValueKind.Object, "no performance before the version serves");
+        platform.MarkReady("measured-1", "gauged");
+        var running = await platform.WaitForPhase("measured", "gauged", "Running");
+        var performance = running.GetProperty("status").GetProperty("performance");
+        Assert.Equal("12.5ms", performance.GetProperty("averageLatency").GetString());
+        Assert.Equal(400, performance.GetProperty("throughput").GetDouble());
+
+        await Publish(Sample("measured", "measured-1", "gauged", 42.4));
+
+        var gpu = await TestInfrastructure.Eventually(
+            async () => (await platform.Workload("measured", "gauged")).GetProperty("status").GetProperty("performance").TryGetProperty("resourceUtilization", out var used) && used.TryGetProperty("gpu", out var value) && value.ValueKind == JsonValueKind.Number ? (double?)value.GetDouble() : null,
+            TimeSpan.FromSeconds(30),
+            "the sample's GPU utilisation reaches the status");
+        Assert.Equal(42, gpu);
+        Assert.Equal("12.5ms", (await platform.Workload("measured", "gauged")).GetProperty("status").GetProperty("performance").GetProperty("averageLatency").GetString());
     }
 
     public static TheoryData<string, string, string> InvalidEvents => new()

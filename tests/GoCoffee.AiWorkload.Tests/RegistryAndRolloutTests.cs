@@ -55,6 +55,42 @@ public sealed class RegistryAndRolloutTests(AiPlatform platform) : IClassFixture
     }
 
     [Fact]
+    public async Task Removing_a_model_a_workload_uses_is_refused_naming_the_workload_and_an_unused_model_goes_with_its_versions_and_aliases_kept_for_audit()
+    {
+        await platform.CreateTenant("removing", gpuQuota: 2);
+        var client = platform.AiClient("removing");
+        await platform.RegisterModel("removing", "coffee-recommendation", "v1");
+        await platform.RegisterModel("removing", "coffee-recommendation", "v2");
+        Assert.Equal(HttpStatusCode.OK, (await Move(client, "coffee-recommendation", "production", "v1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await platform.ApplyWorkload("removing", DeploymentTests.Workload("user", "production", gpus: 1))).StatusCode);
+        await platform.WaitForPhase("removing", "user", "Initializing");
+
+        var refused = await client.DeleteAsync("/api/ai/models/coffee-recommendation");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("removing-1/user", problem.GetProperty("errors").GetProperty("name")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync("/api/ai/workloads/user")).StatusCode);
+        await TestInfrastructure.Eventually(
+            async () => (await client.GetAsync("/api/ai/workloads/user")).StatusCode == HttpStatusCode.NotFound ? "gone" : null,
+            TimeSpan.FromSeconds(30),
+            "the workload is deleted");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/ai/models")).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.DeleteAsync("/api/ai/models/coffee-recommendation")).StatusCode);
+        var removal = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/ai/models/coffee-recommendation/removals")).EnumerateArray());
+        Assert.Equal(2, removal.GetProperty("versions").GetArrayLength());
+        Assert.Equal("v1", removal.GetProperty("aliases").GetProperty("production").GetString());
+        Assert.Equal("v1", removal.GetProperty("aliasHistory")[0].GetProperty("to").GetString());
+        Assert.Equal("test:tenant:removing", removal.GetProperty("removedBy").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await platform.ApplyWorkload("removing", DeploymentTests.Workload("late", "v1", gpus: 1))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await platform.RegisterModel("removing", "coffee-recommendation", "v1", source: "gs://go-coffee-models/retrained-v1")).StatusCode);
+    }
+
+    [Fact]
     public async Task Moving_an_alias_rolls_the_workload_out_and_a_failed_rollout_leaves_the_previous_version_serving()
     {
         await platform.CreateTenant("rolling", gpuQuota: 2);

@@ -91,9 +91,17 @@ internal static class AiDeploymentActivities
                 w.Status.ModelStatus.Version = context.Saga.Plan!.ModelVersion;
                 w.Status.ModelStatus.PreviousVersion = null;
                 w.Status.ModelStatus.LoadTime = now;
+                w.ReportServingPerformance();
                 w.RemoveCondition("RolloutFailed");
                 w.RemoveCondition("Progressing");
-                w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
+                if (w.HeldBecause is { } held)
+                {
+                    w.SetCondition("Ready", "False", "NotAllowed", $"Scaled to zero: {held}.", now);
+                }
+                else
+                {
+                    w.SetCondition("Ready", "True", "Running", $"{context.Saga.LastObserved?.ReadyReplicas ?? context.Saga.Plan.Replicas}/{context.Saga.Plan.Replicas} replicas ready serving {context.Saga.Plan.Model} {context.Saga.Plan.ModelVersion}.", now);
+                }
             });
 
     public static EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> RolloutFailed(this EventActivityBinder<AiDeploymentState, AiWorkloadReplicasObserved> binder) =>

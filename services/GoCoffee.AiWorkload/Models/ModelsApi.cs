@@ -27,6 +27,8 @@ public static class ModelsApi
         models.MapGet("/", List).WithName("listModelVersions").WithSummary("The tenant's model versions, paged; filter by framework, alias, archived");
         models.MapPost("/", Register).WithName("registerModelVersion").WithSummary("Register a version of a model (immutable once registered)");
         models.MapGet("/{name}", Get).WithName("getModel").WithSummary("A model: versions, aliases and every alias move");
+        models.MapDelete("/{name}", Delete).WithName("deleteModel").WithSummary("Remove a model, its versions and aliases (409 while a workload uses it); its record is kept for audit");
+        models.MapGet("/{name}/removals", Removals).WithName("listModelRemovals").WithSummary("Every removal of a model of this name: its versions, aliases and alias moves, who removed it and when");
         models.MapPut("/{name}/aliases/{alias}", MoveAlias).WithName("moveModelAlias").WithSummary("Point an alias at a version (recorded: who, when, from, to)");
         models.MapPost("/{name}/versions/{version}/archive", Archive).WithName("archiveModelVersion").WithSummary("Archive a version: no new deployments; running ones keep running");
         api.MapGet("/registry", Registry).WithTags("ai-models").WithName("getModelRegistry").WithSummary("The tenant's registry as a ModelRegistry resource");
@@ -34,7 +36,7 @@ public static class ModelsApi
         return api;
     }
 
-    internal static async Task<IResult> Register(HttpContext http, string? tenantId, IDocumentSession session, IOptions<AiWorkloadOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Register(HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, IOptions<AiWorkloadOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (tenant, denied) = Caller.Tenant(http.User, tenantId);
         if (denied is not null)
@@ -55,10 +57,16 @@ public static class ModelsApi
         }
 
         var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, spec!.Name!), cancellationToken);
+        model ??= new RegisteredModel { Id = RegisteredModel.IdOf(tenant!, spec.Name!), TenantId = tenant!, Name = spec.Name!, CreatedAt = clock.GetUtcNow() };
         var (created, conflict) = Stage(session, model, tenant!, spec, Caller.Actor(http), clock.GetUtcNow());
         if (conflict is not null)
         {
             return ApiProblems.Conflict("version", conflict, "A registered version never changes.");
+        }
+
+        if (created)
+        {
+            await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [model], [], clock.GetUtcNow(), cancellationToken);
         }
 
         await session.SaveChangesAsync(cancellationToken);
@@ -140,6 +148,44 @@ public static class ModelsApi
 
         var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, name), cancellationToken);
         return model is null ? ApiProblems.NotFound("model", name) : TypedResults.Ok(View(model));
+    }
+
+    internal static async Task<IResult> Delete(string name, HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (tenant, denied) = Caller.Tenant(http.User, tenantId);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var model = await session.LoadAsync<RegisteredModel>(RegisteredModel.IdOf(tenant!, name), cancellationToken);
+        if (model is null)
+        {
+            return ApiProblems.NotFound("model", name);
+        }
+
+        var users = await ModelRemoval.WorkloadsUsing(session, model, cancellationToken);
+        if (users.Count > 0)
+        {
+            return ApiProblems.Conflict("name", $"'{name}' is used by {users.Count} workload(s): {string.Join(", ", users.Take(20))}{(users.Count > 20 ? ", ..." : string.Empty)}; delete them (or move them to another model) first", "A model in use cannot be removed.");
+        }
+
+        ModelRemoval.Remove(session, model, Caller.Actor(http), clock.GetUtcNow());
+        await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [], [model.Id], clock.GetUtcNow(), cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<IResult> Removals(string name, HttpContext http, string? tenantId, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var (tenant, denied) = Caller.Tenant(http.User, tenantId);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var removals = await session.Query<RemovedModel>().Where(m => m.TenantId == tenant && m.Name == name).OrderBy(m => m.RemovedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(removals);
     }
 
     internal static async Task<IResult> MoveAlias(string name, string alias, HttpContext http, string? tenantId, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
@@ -230,6 +276,7 @@ public static class ModelsApi
             found.ArchivedAt = now;
             session.Store(model);
             outbox.Publish(new ModelVersionArchived(tenant!, name, version, now), tenant);
+            await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, [model], [], now, cancellationToken);
             await session.SaveChangesAsync(cancellationToken);
         }
 
@@ -286,6 +333,7 @@ public static class ModelsApi
                 return ApiProblems.Conflict(outcome.Errors.Keys.Single(), outcome.Errors.Values.Single().Single(), outcome.Title);
         }
 
+        await CustomResources.RegistryStatusReports.Republish(session, outbox, tenant!, outcome.Staged, [], clock.GetUtcNow(), cancellationToken);
         await session.SaveChangesAsync(cancellationToken);
         return await Registry(http, tenant, session, cancellationToken);
     }

@@ -47,6 +47,9 @@ public sealed class RegisteredModel
 
     public List<AliasMove> AliasHistory { get; set; } = [];
 
+    /// <summary>The ModelRegistry custom resources (<c>namespace/name</c>) that declared this model: deleting the last one removes it.</summary>
+    public List<string> DeclaredBy { get; set; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public static string IdOf(string tenantId, string name) => $"{tenantId}/{name}";

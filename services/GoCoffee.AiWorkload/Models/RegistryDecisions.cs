@@ -26,7 +26,8 @@ internal static class RegistryDecisions
     /// <param name="Staged">The tenant's models this document touched, as staged (not yet committed).</param>
     public sealed record Outcome(Refusal Refusal, Dictionary<string, string[]> Errors, string Title, IReadOnlyCollection<RegisteredModel> Staged);
 
-    public static async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, AiWorkloadOptions options, string tenant, ModelRegistryResource resource, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="registryObject">The ModelRegistry custom resource (<c>namespace/name</c>) the document is, or null through the API.</param>
+    public static async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, AiWorkloadOptions options, string tenant, ModelRegistryResource resource, string actor, DateTimeOffset now, CancellationToken cancellationToken, string? registryObject = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (resource.ApiVersion != $"{ModelRegistryResource.Group}/{ModelRegistryResource.Version}")
@@ -94,14 +95,23 @@ internal static class RegistryDecisions
             session.Store(model);
         }
 
+        if (registryObject is not null)
+        {
+            foreach (var model in models.Values.Where(m => !m.DeclaredBy.Contains(registryObject)))
+            {
+                model.DeclaredBy.Add(registryObject);
+                session.Store(model);
+            }
+        }
+
         return new Outcome(Refusal.None, [], string.Empty, models.Values);
     }
 
     /// <summary>The registry's counts: every registered version, and those that can still be deployed.</summary>
-    public static async Task<ModelRegistryStatus> StatusOf(IQuerySession session, string tenant, IReadOnlyCollection<RegisteredModel> staged, CancellationToken cancellationToken)
+    public static async Task<ModelRegistryStatus> StatusOf(IQuerySession session, string tenant, IReadOnlyCollection<RegisteredModel> staged, CancellationToken cancellationToken, IReadOnlyCollection<string>? removed = null)
     {
         var stored = await session.Query<RegisteredModel>().Where(m => m.TenantId == tenant).ToListAsync(cancellationToken);
-        var models = stored.Where(m => staged.All(s => s.Id != m.Id)).Concat(staged).ToList();
+        var models = stored.Where(m => staged.All(s => s.Id != m.Id) && (removed is null || !removed.Contains(m.Id))).Concat(staged).ToList();
         return new ModelRegistryStatus
         {
             TotalModels = models.Sum(m => m.Versions.Count),

@@ -118,6 +118,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
 
     private async Task Tick(CancellationToken cancellationToken)
     {
+        using var poll = ServiceDefaults.BackgroundPolls.Start("gpu-autoscaler");
         List<Workloads.AiWorkload> workloads;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -150,13 +151,20 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
         var session = services.GetRequiredService<IDocumentSession>();
         var outbox = services.GetRequiredService<IOutbox>();
         var workload = await session.LoadAsync<Workloads.AiWorkload>(workloadId, cancellationToken);
-        if (workload is null || workload.Status.Phase != AiWorkloadPhase.Running)
+        if (workload is null || workload.Status.Phase != AiWorkloadPhase.Running || workload.HeldBecause is not null)
         {
             return;
         }
 
         var settings = options.Value;
         var now = clock.GetUtcNow();
+        if (workload.ReportGpuUtilisation(utilisation))
+        {
+            ServiceDefaults.BackgroundPolls.Found();
+            session.Store(workload);
+            outbox.Report(workload, now);
+        }
+
         var spec = workload.Spec;
         var min = Math.Max(WorkloadRules.MinReplicas(spec), 0);
         var max = WorkloadRules.MaxReplicasOf(spec);
@@ -173,6 +181,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
 
         if (target > current && (state.PendingReservation is null || state.PendingSince < now - TimeSpan.FromMinutes(1)))
         {
+            ServiceDefaults.BackgroundPolls.Found();
             // One more replica at a time, reserved first: the ledger decides whether the tenant has the GPUs.
             state.PendingReservation = GpuScalerState.ReservationFor(workloadId, current);
             state.PendingSince = now;
@@ -182,6 +191,7 @@ public sealed class GpuAutoscaler(IServiceScopeFactory scopes, IHttpClientFactor
         }
         else if (target < current)
         {
+            ServiceDefaults.BackgroundPolls.Found();
             for (var i = Math.Max(target, min); i < current; i++)
             {
                 outbox.Publish(new ReleaseTenantQuota(GpuScalerState.CorrelationFor(workloadId), workload.TenantId, GpuScalerState.ReservationFor(workloadId, i), now), workload.TenantId);

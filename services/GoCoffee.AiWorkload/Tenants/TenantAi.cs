@@ -33,7 +33,7 @@ public sealed class TenantAi
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class TenantServicesChangedConsumer(IDocumentSession session) : IConsumer<TenantServicesChanged>
+public sealed class TenantServicesChangedConsumer(IDocumentSession session, GoCoffee.ServiceDefaults.Messaging.IOutbox outbox, Microsoft.Extensions.Options.IOptions<AiWorkloadOptions> options, TimeProvider clock) : IConsumer<TenantServicesChanged>
 {
     public async Task Consume(ConsumeContext<TenantServicesChanged> context)
     {
@@ -52,6 +52,7 @@ public sealed class TenantServicesChangedConsumer(IDocumentSession session) : IC
         tenant.GpuTypes = [.. message.Ai.GpuTypes];
         tenant.UpdatedAt = message.At;
         session.Store(tenant);
+        await TenantAiPolicy.Enforce(session, outbox, options.Value, tenant, clock.GetUtcNow(), context.CancellationToken);
     }
 }
 

@@ -42,7 +42,13 @@ public sealed class AiWorkload
     /// <summary>The registry version the current generation deploys (resolved from an alias when the spec names one).</summary>
     public string ResolvedVersion { get; set; } = string.Empty;
 
+    /// <summary>The registered (measured) performance of <see cref="ResolvedVersion"/>: the status reports it once that version serves.</summary>
+    public ModelPerformance? ResolvedPerformance { get; set; }
+
     public List<ClusterObjectRef> Objects { get; set; } = [];
+
+    /// <summary>Why the tenant no longer allows this workload (it is held at zero replicas, its reservation kept), or null.</summary>
+    public string? HeldBecause { get; set; }
 
     /// <summary>The replicas the GPU autoscaler set (null until it scaled): a re-apply keeps them.</summary>
     public int? ScaledReplicas { get; set; }
@@ -70,6 +76,38 @@ public sealed class AiWorkload
     }
 
     public void RemoveCondition(string type) => Status.Conditions.RemoveAll(c => c.Type == type);
+
+    /// <summary>
+    /// <c>status.performance</c> once <see cref="ResolvedVersion"/> serves: its registered latency (as <c>12ms</c>) and
+    /// throughput; the live GPU utilisation (last sample) is kept.
+    /// </summary>
+    public void ReportServingPerformance()
+    {
+        var registered = ResolvedPerformance;
+        var live = Status.Performance?.ResourceUtilization;
+        Status.Performance = registered is null && live is null ? null : new AiPerformance
+        {
+            AverageLatency = registered?.Latency is { } latency ? $"{latency.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}ms" : null,
+            Throughput = registered?.Throughput,
+            ResourceUtilization = live,
+        };
+    }
+
+    /// <summary>The last GPU utilisation sample (percent, whole), in <c>status.performance.resourceUtilization.gpu</c>.</summary>
+    /// <returns>Whether the status changed.</returns>
+    public bool ReportGpuUtilisation(double percent)
+    {
+        var rounded = Math.Round(percent);
+        if (Status.Performance?.ResourceUtilization?.Gpu == rounded)
+        {
+            return false;
+        }
+
+        Status.Performance ??= new AiPerformance();
+        Status.Performance.ResourceUtilization ??= new AiUtilization();
+        Status.Performance.ResourceUtilization.Gpu = rounded;
+        return true;
+    }
 
     public AiWorkloadResource ToResource() => new()
     {

@@ -67,8 +67,13 @@ internal static class WorkloadDecisions
 
         workload ??= new AiWorkload { Id = id, TenantId = tenantId, Namespace = ns, Name = resource.Metadata.Name!, Source = source, CreatedAt = now };
         workload.Spec = spec;
+
+        // The rules above passed against the tenant's current access: a held workload is allowed again.
+        workload.HeldBecause = null;
+        workload.RemoveCondition("Allowed");
         workload.Generation++;
         workload.ResolvedVersion = version!.Version;
+        workload.ResolvedPerformance = version.Performance;
         workload.UpdatedAt = now;
         if (workload.Generation == 1)
         {
@@ -106,6 +111,7 @@ internal static class WorkloadDecisions
     {
         workload.Generation++;
         workload.ResolvedVersion = version.Version;
+        workload.ResolvedPerformance = version.Performance;
         workload.UpdatedAt = now;
         StartRollout(workload, version.Version, now);
         return new AiWorkloadDeploymentRequested(AiWorkloadCorrelation.For(workload.Id), workload.Id, Plan(workload, version, options), now);
@@ -135,7 +141,7 @@ internal static class WorkloadDecisions
             gpu?.Count ?? 0,
             spec.Resources?.Cpu,
             spec.Resources?.Memory,
-            Replicas: Math.Clamp(workload.ScaledReplicas ?? min, min, WorkloadRules.MaxReplicasOf(spec)),
+            Replicas: workload.HeldBecause is not null ? 0 : Math.Clamp(workload.ScaledReplicas ?? min, min, WorkloadRules.MaxReplicasOf(spec)),
             MinReplicas: min,
             MaxReplicas: WorkloadRules.MaxReplicasOf(spec),
             CpuTarget: WorkloadRules.IsGpuScaled(spec) ? null : spec.Scaling?.TargetCPUUtilization ?? 80,

@@ -179,6 +179,7 @@ public sealed class AiDeploymentWatcher(IServiceScopeFactory scopes, Microsoft.E
 
     private async Task Poll(CancellationToken cancellationToken)
     {
+        using var poll = ServiceDefaults.BackgroundPolls.Start("ai-deployment-watcher");
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
         var target = scope.ServiceProvider.GetRequiredService<IClusterTarget>();
@@ -220,6 +221,7 @@ public sealed class AiDeploymentWatcher(IServiceScopeFactory scopes, Microsoft.E
 
         if (changed)
         {
+            poll.Found();
             await session.SaveChangesAsync(cancellationToken);
         }
     }

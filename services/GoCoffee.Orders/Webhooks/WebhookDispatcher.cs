@@ -83,6 +83,7 @@ public sealed class WebhookDispatcher(
 
     private async Task<int> DispatchDue(CancellationToken cancellationToken)
     {
+        using var poll = ServiceDefaults.BackgroundPolls.Start("webhook-dispatcher");
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
         var due = await session.Query<WebhookDelivery>()
@@ -95,6 +96,7 @@ public sealed class WebhookDispatcher(
             return 0;
         }
 
+        poll.Found();
         var endpoints = (await session.LoadManyAsync<WebhookEndpoint>(cancellationToken, due.Select(d => d.TenantId).Distinct().ToArray()))
             .ToDictionary(e => e.Id, StringComparer.Ordinal);
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (delivery, token) =>

@@ -112,6 +112,7 @@ internal sealed class OutboxRelay(
 
     private async Task<int> RelayBatch(CancellationToken cancellationToken)
     {
+        using var poll = BackgroundPolls.Start("outbox-relay");
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
         var due = await session.Query<OutboxMessage>()
@@ -124,6 +125,8 @@ internal sealed class OutboxRelay(
         {
             return 0;
         }
+
+        poll.Found();
 
         // Every message of the batch is published in order, and the broker's confirmations are awaited together: one
         // round trip per batch instead of one per message. Only a confirmed message is deleted.

@@ -97,6 +97,7 @@ public static class TrustedSenders
         [typeof(AiWorkloadResourceDeleted)] = ClusterAgent,
         [typeof(AiWorkloadStatusChanged)] = AiWorkload,
         [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
+        [typeof(ModelRegistryResourceDeleted)] = ClusterAgent,
         [typeof(ModelRegistryStatusChanged)] = AiWorkload,
     };
 

@@ -65,6 +65,9 @@ public sealed class Tenant
 
     public List<string> ApiKeyIds { get; set; } = [];
 
+    /// <summary>AI was enabled in some version of the spec: the tenant may have AI workloads, whatever the spec says now.</summary>
+    public bool AiEverEnabled { get; set; }
+
     public void Apply(TenantCreated e)
     {
         Id = e.TenantId;
@@ -74,6 +77,7 @@ public sealed class Tenant
         IdempotencyKey = e.IdempotencyKey;
         RequestHash = e.RequestHash;
         Generation = 1;
+        AiEverEnabled = e.Spec.Services?.Ai?.Enabled == true;
         CreatedAt = UpdatedAt = e.At;
         Phase = TenantPhase.Pending;
         SetCondition("Ready", "False", "Pending", "The tenant is accepted and waits for provisioning.", e.At);
@@ -103,6 +107,7 @@ public sealed class Tenant
     public void Apply(SpecChanged e)
     {
         Spec = e.Spec;
+        AiEverEnabled |= e.Spec.Services?.Ai?.Enabled == true;
         Generation++;
         UpdatedAt = e.At;
     }

@@ -197,7 +197,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .ThenAsync(async context =>
                 {
                     var tenant = await context.GetServiceOrCreateInstance<Marten.IDocumentSession>().LoadAsync<Tenant>(context.Saga.TenantId, context.CancellationToken);
-                    context.Saga.RemovesAiWorkloads = tenant?.Spec.Services?.Ai?.Enabled == true;
+                    // Whenever AI was enabled, not only now: workloads created before it was disabled are still there.
+                    context.Saga.RemovesAiWorkloads = tenant is not null && (tenant.AiEverEnabled || tenant.Spec.Services?.Ai?.Enabled == true);
                 })
                 .IfElse(
                     context => context.Saga.RemovesAiWorkloads,

@@ -74,6 +74,7 @@ public sealed class ChainWatcher(
     /// <returns>True when the node has more blocks than this step read.</returns>
     internal async Task<bool> Step(string name, NetworkOptions network, ChainClient client, CancellationToken cancellationToken)
     {
+        using var poll = ServiceDefaults.BackgroundPolls.Start($"chain-watcher-{name}");
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
         var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
@@ -188,6 +189,7 @@ public sealed class ChainWatcher(
 
         if (dirty || changed.Count > 0)
         {
+            poll.Found();
             session.Store(cursor);
             foreach (var invoice in changed)
             {

@@ -9,8 +9,8 @@ namespace GoCoffee.ClusterAgent.CustomResources.Ai;
 /// <summary>
 /// <c>ai.gocoffee.dev/v1 ModelRegistry</c>: each new generation, in a namespace the platform provisioned for a tenant,
 /// goes to the ai-workload service as <see cref="ModelRegistryResourceApplied"/> for that tenant, which registers its
-/// versions and points its aliases as <c>POST /api/ai/registry</c> does. Deleting the object leaves the registry (a
-/// registered version never changes, and running workloads use them).
+/// versions and points its aliases as <c>POST /api/ai/registry</c> does. Deleting the object hands that on too
+/// (<see cref="ModelRegistryResourceDeleted"/>): the service removes the models the object declared that no workload uses.
 /// </summary>
 public sealed class ModelRegistryResourceReconciler(
     IDocumentSession session,
@@ -29,6 +29,9 @@ public sealed class ModelRegistryResourceReconciler(
     protected override void HandOn(string tenantId, JsonObject resource) =>
         outbox.Publish(new ModelRegistryResourceApplied(tenantId, CustomObjectJson.Read<ModelRegistryResource>(resource), Clock.GetUtcNow()), tenantId);
 
-    protected override void HandOnDeletion(BridgedObjectTenant bridged) =>
-        logger.LogInformation("ModelRegistry {Namespace}/{Name} was deleted from the cluster; tenant {TenantId}'s registered versions stay (archive them through the API)", bridged.Namespace, bridged.Name, bridged.TenantId);
+    protected override void HandOnDeletion(BridgedObjectTenant bridged)
+    {
+        outbox.Publish(new ModelRegistryResourceDeleted(bridged.TenantId, bridged.Namespace, bridged.Name, Clock.GetUtcNow()), bridged.TenantId);
+        logger.LogInformation("ModelRegistry {Namespace}/{Name} was deleted from the cluster; asked the ai-workload service to remove its models for tenant {TenantId}", bridged.Namespace, bridged.Name, bridged.TenantId);
+    }
 }
