@@ -1,6 +1,7 @@
 using GoCoffee.ClusterAgent.AiWorkloads;
 using GoCoffee.ClusterAgent.CustomResources;
 using GoCoffee.ClusterAgent.Deletion;
+using GoCoffee.ClusterAgent.Observability;
 using GoCoffee.ClusterAgent.Provisioning;
 using GoCoffee.ClusterAgent.Targets;
 using GoCoffee.ClusterAgent.Tenants;
@@ -25,6 +26,8 @@ public static class ClusterAgentService
             bus.AddConsumer<ApplyAiWorkloadConsumer>();
             bus.AddConsumer<DeleteAiWorkloadObjectsConsumer>();
             bus.AddConsumer<ScaleAiWorkloadConsumer>();
+            bus.AddConsumer<ApplyObservabilityStackConsumer>();
+            bus.AddConsumer<DeleteObservabilityStackObjectsConsumer>();
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
