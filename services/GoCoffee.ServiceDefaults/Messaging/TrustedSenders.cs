@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
+using GoCoffee.Contracts.Observability;
 using GoCoffee.Contracts.Orders;
 using GoCoffee.Contracts.Payments;
 using GoCoffee.Contracts.Quotas;
@@ -25,6 +26,8 @@ public static class TrustedSenders
     public const string Web3 = "web3";
 
     public const string AiWorkload = "ai-workload";
+
+    public const string Observability = "observability";
 
     private static readonly Dictionary<Type, string> Owners = new()
     {
@@ -98,6 +101,16 @@ public static class TrustedSenders
         [typeof(AiWorkloadStatusChanged)] = AiWorkload,
         [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
         [typeof(ModelRegistryStatusChanged)] = AiWorkload,
+
+        // Observability stacks: the observability service's own saga messages, its commands to the cluster-agent, the answers.
+        [typeof(ObservabilityStackRequested)] = Observability,
+        [typeof(ObservabilityStackDeletionRequested)] = Observability,
+        [typeof(ObservabilityStackStepTimedOut)] = Observability,
+        [typeof(ApplyObservabilityStack)] = Observability,
+        [typeof(DeleteObservabilityStackObjects)] = Observability,
+        [typeof(ObservabilityStackApplied)] = ClusterAgent,
+        [typeof(ObservabilityStackStepFailed)] = ClusterAgent,
+        [typeof(ObservabilityStackObjectsDeleted)] = ClusterAgent,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
