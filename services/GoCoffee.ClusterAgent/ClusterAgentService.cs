@@ -28,6 +28,7 @@ public static class ClusterAgentService
             bus.AddConsumer<ScaleAiWorkloadConsumer>();
             bus.AddConsumer<ApplyObservabilityStackConsumer>();
             bus.AddConsumer<DeleteObservabilityStackObjectsConsumer>();
+            bus.AddConsumer<ProvisionTenantMonitoringConsumer>();
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
@@ -40,6 +41,8 @@ public static class ClusterAgentService
         builder.AddClusterTarget();
         builder.AddCustomResourceBridge(bridge);
         builder.Services.AddOptions<TenantNetworkOptions>().BindConfiguration(TenantNetworkOptions.Section);
+        builder.Services.AddOptions<TenantMonitoringOptions>().BindConfiguration(TenantMonitoringOptions.Section)
+            .Validate(o => Uri.TryCreate(o.AlertIntakeUrl, UriKind.Absolute, out _), "ClusterAgent:Monitoring:AlertIntakeUrl must be an absolute URL.").ValidateOnStart();
         builder.Services.AddOptions<AiWorkloadAgentOptions>().BindConfiguration(AiWorkloadAgentOptions.Section)
             .Validate(o => o.WatchInterval > TimeSpan.Zero, "ClusterAgent:AiWorkloads:WatchInterval must be positive.").ValidateOnStart();
         builder.Services.AddHostedService<AiDeploymentWatcher>();

@@ -100,7 +100,10 @@ public sealed class HostileStackTests(StackTests.Platform platform) : IClassFixt
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
         Assert.Empty(platform.Kubernetes.Objects("prometheuses"));
-        Assert.Empty(platform.Kubernetes.Objects("alertmanagerconfigs"));
+        foreach (var kind in new[] { "alertmanagers", "alertmanagerconfigs", "servicemonitors", "prometheusrules", "configmaps" })
+        {
+            Assert.DoesNotContain(platform.Kubernetes.Objects(kind), o => o["metadata"]?["labels"]?["gocoffee.dev/observability-stack"] is not null);
+        }
     }
 
     private static string Doc(

@@ -59,9 +59,11 @@ public static class TrustedSenders
         [typeof(PlanTenantDeletion)] = Tenant,
         [typeof(DeleteTenantObjects)] = Tenant,
         [typeof(TenantStatusChanged)] = Tenant,
+        [typeof(ProvisionTenantMonitoring)] = Tenant,
 
         // The cluster-agent's answers, and the Tenant custom resources it hands to the tenant service.
         [typeof(TenantNamespacesProvisioned)] = ClusterAgent,
+        [typeof(TenantMonitoringProvisioned)] = ClusterAgent,
         [typeof(TenantClusterStepFailed)] = ClusterAgent,
         [typeof(TenantWorkloadsScaled)] = ClusterAgent,
         [typeof(TenantDeletionPlanned)] = ClusterAgent,
