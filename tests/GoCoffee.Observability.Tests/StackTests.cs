@@ -182,6 +182,21 @@ public sealed class StackTests(StackTests.Platform platform) : IClassFixture<Sta
     }
 
     [Fact]
+    public async Task A_stack_the_api_server_refuses_part_of_is_Failed_naming_the_object_and_what_it_created_is_removed()
+    {
+        await platform.Prepare();
+        using var refusal = platform.Kubernetes.FailNext("patch", "alertmanagers", FakeKubernetes.FakeFailure.Forbidden("alertmanagers.monitoring.coreos.com \"refused\" is forbidden: exceeded quota"), name: "refused");
+        var response = await platform.ApplyStack(Tenant, Minimal("refused", components: "  components: { prometheus: { enabled: true }, alertmanager: { enabled: true } }\n"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stack = await platform.WaitForPhase(Tenant, "refused", "Failed");
+        var ready = stack.GetProperty("status").GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "Ready");
+        Assert.Contains("Alertmanager ent-customer-1-1/refused", ready.GetProperty("message").GetString());
+        Assert.Contains("exceeded quota", ready.GetProperty("message").GetString());
+        Assert.Null(platform.Kubernetes.Get("prometheuses", Ns, "refused"));
+        Assert.Contains(platform.Kubernetes.Requests, r => r.Verb == "delete" && r.Resource == "prometheuses" && r.Name == "refused");
+    }
+
+    [Fact]
     public async Task A_tenant_cannot_see_use_or_scrape_another_tenants_stacks_and_namespaces()
     {
         await platform.Prepare();
