@@ -19,6 +19,9 @@ public static class StackPhase
 /// </summary>
 public sealed class ObservabilityStack
 {
+    public const string ApiSource = "api";
+    public const string ClusterSource = "cluster";
+
     public string Id { get; set; } = string.Empty;
 
     public string TenantId { get; set; } = string.Empty;
@@ -26,6 +29,9 @@ public sealed class ObservabilityStack
     public string Namespace { get; set; } = string.Empty;
 
     public string Name { get; set; } = string.Empty;
+
+    /// <summary>Where the stack is managed: through the API, or as an ObservabilityStack custom resource (kubectl).</summary>
+    public string Source { get; set; } = ApiSource;
 
     public ObservabilityStackSpec Spec { get; set; } = new();
 

@@ -15,9 +15,9 @@ public sealed class StackDecisions(RuleExpressionCheck ruleCheck, PlatformPack p
 {
     public const int MaxTenantNamespaces = 20;
 
-    public sealed record Outcome(ObservabilityStack? Stack, Dictionary<string, string[]> Errors, string? Unavailable = null);
+    public sealed record Outcome(ObservabilityStack? Stack, Dictionary<string, string[]> Errors, string? Unavailable = null, bool Changed = true);
 
-    public async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, string tenantId, ObservabilityStackResource resource, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Outcome> Apply(IDocumentSession session, IOutbox outbox, string tenantId, ObservabilityStackResource resource, string source, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var errors = StackRules.Check(resource, tenantId, ns => IsTenantNamespace(tenantId, ns));
         if (errors.Count > 0)
@@ -40,18 +40,24 @@ public sealed class StackDecisions(RuleExpressionCheck ruleCheck, PlatformPack p
             return new Outcome(null, new() { ["metadata.name"] = [$"stack '{stack.Name}' is being deleted; apply it again once it is gone"] });
         }
 
-        if (stack is not null && stack.Status.Phase != StackPhase.Failed && Same(stack.Spec, spec))
+        if (stack is not null && stack.Source != source)
         {
-            return new Outcome(stack, []);
+            return new Outcome(null, new() { ["metadata.name"] = [$"stack '{stack.Name}' is managed {(stack.Source == ObservabilityStack.ClusterSource ? "as a custom resource: change it with kubectl" : "through the API")}"] });
         }
 
-        stack ??= new ObservabilityStack { Id = id, TenantId = tenantId, Namespace = ns, Name = resource.Metadata.Name!, CreatedAt = now };
+        if (stack is not null && stack.Status.Phase != StackPhase.Failed && Same(stack.Spec, spec))
+        {
+            return new Outcome(stack, [], Changed: false);
+        }
+
+        stack ??= new ObservabilityStack { Id = id, TenantId = tenantId, Namespace = ns, Name = resource.Metadata.Name!, Source = source, CreatedAt = now };
         stack.Spec = spec;
         stack.Generation++;
         stack.UpdatedAt = now;
         stack.Status.Phase = stack.Generation == 1 ? StackPhase.Pending : StackPhase.Updating;
         stack.SetCondition("Ready", stack.Generation == 1 ? "False" : stack.Status.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Status ?? "False", stack.Generation == 1 ? "Pending" : "Updating", $"Generation {stack.Generation} accepted; waiting for the stack saga.", now);
         session.Store(stack);
+        outbox.Report(stack, now);
         var plan = new ObservabilityStackPlan(tenantId, ns, stack.Name, stack.Generation, spec, pack.RuleGroups, pack.Dashboards, options.Value.Versions);
         outbox.Publish(new ObservabilityStackRequested(ObservabilityStackCorrelation.For(id), id, plan, now), tenantId);
         return new Outcome(stack, []);

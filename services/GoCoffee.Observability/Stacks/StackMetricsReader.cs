@@ -48,7 +48,8 @@ public sealed class StackMetricsReader(IServiceScopeFactory scopes, IHttpClientF
 
         foreach (var id in ready)
         {
-            await using var session = store.LightweightSession();
+            await using var stackScope = scopes.CreateAsyncScope();
+            var session = stackScope.ServiceProvider.GetRequiredService<IDocumentSession>();
             var stack = await session.LoadAsync<ObservabilityStack>(id, cancellationToken);
             if (stack is not { Status.Phase: StackPhase.Ready })
             {
@@ -73,6 +74,7 @@ public sealed class StackMetricsReader(IServiceScopeFactory scopes, IHttpClientF
             if (before != after)
             {
                 session.Store(stack);
+                stackScope.ServiceProvider.GetRequiredService<GoCoffee.ServiceDefaults.Messaging.IOutbox>().Report(stack, now);
                 try
                 {
                     await session.SaveChangesAsync(cancellationToken);

@@ -167,6 +167,7 @@ internal static class StackActivities
             stack.Status.ObservedGeneration = stack.Generation;
             stack.UpdatedAt = context.Now();
             session.Store(stack);
+            context.GetServiceOrCreateInstance<IOutbox>().Report(stack, context.Now());
         });
 
     public static EventActivityBinder<StackState, TMessage> ApplyStack<TMessage>(this EventActivityBinder<StackState, TMessage> binder)

@@ -41,7 +41,7 @@ public static class StacksApi
             return problem;
         }
 
-        var outcome = await decisions.Apply(session, outbox, tenant!, resource!, clock.GetUtcNow(), cancellationToken);
+        var outcome = await decisions.Apply(session, outbox, tenant!, resource!, ObservabilityStack.ApiSource, clock.GetUtcNow(), cancellationToken);
         if (outcome.Unavailable is not null)
         {
             // The rules could not be checked: nothing is accepted unchecked.
@@ -112,6 +112,11 @@ public static class StacksApi
         if (stack is null)
         {
             return ApiProblems.NotFound("observability stack", name);
+        }
+
+        if (stack.Source == ObservabilityStack.ClusterSource)
+        {
+            return ApiProblems.Conflict("metadata.name", "the stack is a custom resource: delete it with kubectl");
         }
 
         outbox.Publish(new ObservabilityStackDeletionRequested(ObservabilityStackCorrelation.For(stack.Id), stack.Id, clock.GetUtcNow()), tenant);

@@ -30,6 +30,8 @@ public static class StacksRegistration
     public static IBusRegistrationConfigurator AddObservabilityStacks(this IBusRegistrationConfigurator bus)
     {
         bus.AddSagaStateMachine<StackStateMachine, StackState>().MartenRepository();
+        bus.AddConsumer<StackResourceAppliedConsumer>();
+        bus.AddConsumer<StackResourceDeletedConsumer>();
         return bus;
     }
 }

@@ -113,6 +113,9 @@ public static class TrustedSenders
         [typeof(ObservabilityStackApplied)] = ClusterAgent,
         [typeof(ObservabilityStackStepFailed)] = ClusterAgent,
         [typeof(ObservabilityStackObjectsDeleted)] = ClusterAgent,
+        [typeof(ObservabilityStackResourceApplied)] = ClusterAgent,
+        [typeof(ObservabilityStackResourceDeleted)] = ClusterAgent,
+        [typeof(ObservabilityStackStatusChanged)] = Observability,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
