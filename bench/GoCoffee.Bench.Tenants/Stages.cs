@@ -7,7 +7,7 @@ namespace GoCoffee.Bench.Tenants;
 /// (when each event was stored) and the fake API server's request log (when the cluster-agent's requests arrived).
 /// Every value is milliseconds after the POST left the client.
 /// </summary>
-public sealed record Stages(double Created, double SagaStarted, double AgentFirstRequest, double AgentLastRequest, double Provisioned, int AgentRequests)
+public sealed record Stages(double Created, double SagaStarted, double AgentFirstRequest, double AgentLastRequest, double Provisioned, double Active, int AgentRequests)
 {
     /// <summary>The step names, in order, with what each one covers.</summary>
     public static readonly IReadOnlyList<(string Name, string Covers)> Steps =
@@ -15,23 +15,27 @@ public sealed record Stages(double Created, double SagaStarted, double AgentFirs
         ("POST committed", "HTTP, validation, TenantCreated + outbox row committed (tenant_created stored)"),
         ("→ saga started", "tenant outbox relay wakes, publishes TenantRegistered; broker; saga consumes it (provisioning_started stored)"),
         ("→ agent's first request", "saga commits ProvisionTenantNamespaces to its outbox; relay; broker; agent inbox"),
-        ("agent's Kubernetes work", "first to last request of the agent for the tenant (GET + apply per object, then the namespace list)"),
-        ("→ Active", "agent commits TenantNamespacesProvisioned; agent relay; broker; saga records namespaces_provisioned and goes Active"),
+        ("agent's Kubernetes work", "first to last request of the agent for the tenant's namespaces (GET + apply per object, then the namespace list)"),
+        ("→ namespaces provisioned", "agent commits TenantNamespacesProvisioned; agent relay; broker; saga records namespaces_provisioned"),
+        ("→ Active (monitoring step)", "saga commits ProvisionTenantMonitoring; relay; broker; agent applies the alert route and dashboards folder; answer back; saga records monitoring_configured and goes Active"),
     ];
 
     public IReadOnlyList<double> Durations =>
-        [Created, SagaStarted - Created, AgentFirstRequest - SagaStarted, AgentLastRequest - AgentFirstRequest, Provisioned - AgentLastRequest];
+        [Created, SagaStarted - Created, AgentFirstRequest - SagaStarted, AgentLastRequest - AgentFirstRequest, Provisioned - AgentLastRequest, Active - Provisioned];
 
     public static Stages? Of(OnboardingSample sample, IReadOnlyList<(string Event, DateTimeOffset At)> audit, IReadOnlyList<FakeRequest> agentRequests)
     {
         DateTimeOffset? At(string name) => audit.Where(e => e.Event == name).Select(e => (DateTimeOffset?)e.At).FirstOrDefault();
-        if (At("tenant_created") is not { } created || At("provisioning_started") is not { } started || At("namespaces_provisioned") is not { } provisioned || agentRequests.Count == 0)
+        if (At("tenant_created") is not { } created || At("provisioning_started") is not { } started || At("namespaces_provisioned") is not { } provisioned
+            || At("monitoring_configured") is not { } active || !agentRequests.Any(r => r.Time <= provisioned))
         {
             return null;
         }
 
+        // The namespaces step's requests: those before its answer was recorded (the monitoring step's come after).
+        var namespacesStep = agentRequests.Where(r => r.Time <= provisioned).ToList();
         double Since(DateTimeOffset at) => (at - sample.PostedAt).TotalMilliseconds;
-        return new Stages(Since(created), Since(started), Since(agentRequests.Min(r => r.Time)), Since(agentRequests.Max(r => r.Time)), Since(provisioned), agentRequests.Count);
+        return new Stages(Since(created), Since(started), Since(namespacesStep.Min(r => r.Time)), Since(namespacesStep.Max(r => r.Time)), Since(provisioned), Since(active), agentRequests.Count);
     }
 
     /// <summary>The fake API server's log grouped by the tenant each request was for (its namespaces, or a selector naming it).</summary>

@@ -1,6 +1,7 @@
 using GoCoffee.ClusterAgent.AiWorkloads;
 using GoCoffee.ClusterAgent.CustomResources;
 using GoCoffee.ClusterAgent.Deletion;
+using GoCoffee.ClusterAgent.Observability;
 using GoCoffee.ClusterAgent.Provisioning;
 using GoCoffee.ClusterAgent.Targets;
 using GoCoffee.ClusterAgent.Tenants;
@@ -25,6 +26,9 @@ public static class ClusterAgentService
             bus.AddConsumer<ApplyAiWorkloadConsumer>();
             bus.AddConsumer<DeleteAiWorkloadObjectsConsumer>();
             bus.AddConsumer<ScaleAiWorkloadConsumer>();
+            bus.AddConsumer<ApplyObservabilityStackConsumer>();
+            bus.AddConsumer<DeleteObservabilityStackObjectsConsumer>();
+            bus.AddConsumer<ProvisionTenantMonitoringConsumer>();
             bus.AddConsumer<ProvisionTenantNamespacesConsumer>();
             bus.AddConsumer<ScaleTenantWorkloadsConsumer>();
             bus.AddConsumer<PlanTenantDeletionConsumer>();
@@ -37,6 +41,8 @@ public static class ClusterAgentService
         builder.AddClusterTarget();
         builder.AddCustomResourceBridge(bridge);
         builder.Services.AddOptions<TenantNetworkOptions>().BindConfiguration(TenantNetworkOptions.Section);
+        builder.Services.AddOptions<TenantMonitoringOptions>().BindConfiguration(TenantMonitoringOptions.Section)
+            .Validate(o => Uri.TryCreate(o.AlertIntakeUrl, UriKind.Absolute, out _), "ClusterAgent:Monitoring:AlertIntakeUrl must be an absolute URL.").ValidateOnStart();
         builder.Services.AddOptions<AiWorkloadAgentOptions>().BindConfiguration(AiWorkloadAgentOptions.Section)
             .Validate(o => o.WatchInterval > TimeSpan.Zero, "ClusterAgent:AiWorkloads:WatchInterval must be positive.").ValidateOnStart();
         builder.Services.AddHostedService<AiDeploymentWatcher>();

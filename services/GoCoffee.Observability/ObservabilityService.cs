@@ -1,4 +1,5 @@
 using GoCoffee.Observability.Probes;
+using GoCoffee.Observability.Stacks;
 using GoCoffee.ServiceDefaults;
 
 namespace GoCoffee.Observability;
@@ -9,10 +10,19 @@ public static class ObservabilityService
 
     public static IHostApplicationBuilder AddObservabilityService(this IHostApplicationBuilder builder)
     {
+        builder.AddObservabilityStacks();
         builder.AddPlatformService(
             Identity,
-            store => store.Schema.For<ProbeAnswer>().Index(x => x.ProbeId),
-            bus => bus.AddConsumer<ProbeAnswerConsumer>());
+            store =>
+            {
+                store.Schema.For<ProbeAnswer>().Index(x => x.ProbeId);
+                store.AddObservabilityStacks();
+            },
+            bus =>
+            {
+                bus.AddConsumer<ProbeAnswerConsumer>();
+                bus.AddObservabilityStacks();
+            });
         return builder;
     }
 
@@ -20,6 +30,7 @@ public static class ObservabilityService
     {
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("observability");
         api.MapProbesApi();
+        api.MapStacksApi();
         return endpoints;
     }
 }

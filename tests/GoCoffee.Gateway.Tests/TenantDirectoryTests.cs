@@ -22,10 +22,10 @@ public sealed class TenantDirectoryTests(GatewayPlatform platform)
         Assert.True(suspended is { Suspended: true }, "sleepy starts suspended");
 
         // The TenantActivated sleepy's onboarding published, as a redelivery (or the outbox's second send) would bring it
-        // back: same content, same version — that of the tenant's NamespacesProvisioned event.
+        // back: same content, same version — that of the tenant's MonitoringConfigured event (onboarding's last step).
         using var audit = await platform.Tenants.Client.GetAsync("/api/tenants/sleepy/audit");
         using var entries = JsonDocument.Parse(await audit.Content.ReadAsStringAsync());
-        var provisioned = entries.RootElement.EnumerateArray().First(e => e.GetProperty("event").GetString()!.Contains("namespaces_provisioned", StringComparison.OrdinalIgnoreCase));
+        var provisioned = entries.RootElement.EnumerateArray().First(e => e.GetProperty("event").GetString()!.Contains("monitoring_configured", StringComparison.OrdinalIgnoreCase));
         var version = provisioned.GetProperty("version").GetInt64();
         Assert.True(version < suspended!.Version, $"activation (v{version}) came before the suspension (v{suspended.Version})");
         var stale = new TenantActivated(

@@ -138,7 +138,7 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         Assert.NotNull(kept);
         Assert.Equal(customersVersion, kept["metadata"]!["resourceVersion"]!.GetValue<string>());
         Assert.Equal("customer", kept["data"]!["owner"]!.GetValue<string>());
-        Assert.DoesNotContain(platform.Kubernetes.Requests, r => r.Resource == "configmaps" && r.Verb is "delete" or "patch" or "update");
+        Assert.DoesNotContain(platform.Kubernetes.Requests, r => r.Resource == "configmaps" && r.Name is "customer-owned" or "leaving-customer-settings" && r.Verb is "delete" or "patch" or "update");
         var keys = await platform.Client.GetStringAsync("/api/tenants/leaving/api-keys");
         Assert.DoesNotContain("\"Active\"", keys);
     }

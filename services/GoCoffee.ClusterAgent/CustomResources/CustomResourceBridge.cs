@@ -1,4 +1,5 @@
 using GoCoffee.ClusterAgent.CustomResources.Ai;
+using GoCoffee.ClusterAgent.CustomResources.Observability;
 using GoCoffee.ClusterAgent.CustomResources.Tenants;
 using GoCoffee.ClusterAgent.Targets;
 using MassTransit;
@@ -22,6 +23,7 @@ public static class CustomResourceBridge
         bus.AddConsumer<TenantStatusChangedConsumer, TenantStatusChangedConsumerDefinition>();
         bus.AddConsumer<AiWorkloadStatusChangedConsumer, AiWorkloadStatusChangedConsumerDefinition>();
         bus.AddConsumer<ModelRegistryStatusChangedConsumer, ModelRegistryStatusChangedConsumerDefinition>();
+        bus.AddConsumer<ObservabilityStackStatusChangedConsumer, ObservabilityStackStatusChangedConsumerDefinition>();
     }
 
     public static IHostApplicationBuilder AddCustomResourceBridge(this IHostApplicationBuilder builder, bool bridge)
@@ -45,6 +47,8 @@ public static class CustomResourceBridge
         builder.Services.AddHostedService<CustomResourceWatch<AiWorkloadResourceReconciler>>();
         builder.Services.AddScoped<ModelRegistryResourceReconciler>();
         builder.Services.AddHostedService<CustomResourceWatch<ModelRegistryResourceReconciler>>();
+        builder.Services.AddScoped<ObservabilityStackResourceReconciler>();
+        builder.Services.AddHostedService<CustomResourceWatch<ObservabilityStackResourceReconciler>>();
         return builder;
     }
 
@@ -52,7 +56,7 @@ public static class CustomResourceBridge
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            logger.LogInformation("Custom resources (Tenant, AIWorkload, ModelRegistry) are not watched and their status is not written: {Reason}", reason);
+            logger.LogInformation("Custom resources (Tenant, AIWorkload, ModelRegistry, ObservabilityStack) are not watched and their status is not written: {Reason}", reason);
             return Task.CompletedTask;
         }
 

@@ -34,6 +34,9 @@ public static class KnownResources
         new(new ObjectKind("batch/v1", "CronJob"), "cronjobs", Namespaced: true),
         new(new ObjectKind("monitoring.coreos.com/v1", "ServiceMonitor"), "servicemonitors", Namespaced: true),
         new(new ObjectKind("monitoring.coreos.com/v1", "PrometheusRule"), "prometheusrules", Namespaced: true),
+        new(new ObjectKind("monitoring.coreos.com/v1", "Prometheus"), "prometheuses", Namespaced: true),
+        new(new ObjectKind("monitoring.coreos.com/v1", "Alertmanager"), "alertmanagers", Namespaced: true),
+        new(new ObjectKind("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig"), "alertmanagerconfigs", Namespaced: true),
     ];
 
     private static readonly Dictionary<ObjectKind, ApiResource> ByKind = All.ToDictionary(resource => resource.Kind);

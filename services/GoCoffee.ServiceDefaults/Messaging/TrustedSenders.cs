@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
+using GoCoffee.Contracts.Observability;
 using GoCoffee.Contracts.Orders;
 using GoCoffee.Contracts.Payments;
 using GoCoffee.Contracts.Quotas;
@@ -25,6 +26,8 @@ public static class TrustedSenders
     public const string Web3 = "web3";
 
     public const string AiWorkload = "ai-workload";
+
+    public const string Observability = "observability";
 
     private static readonly Dictionary<Type, string> Owners = new()
     {
@@ -56,9 +59,11 @@ public static class TrustedSenders
         [typeof(PlanTenantDeletion)] = Tenant,
         [typeof(DeleteTenantObjects)] = Tenant,
         [typeof(TenantStatusChanged)] = Tenant,
+        [typeof(ProvisionTenantMonitoring)] = Tenant,
 
         // The cluster-agent's answers, and the Tenant custom resources it hands to the tenant service.
         [typeof(TenantNamespacesProvisioned)] = ClusterAgent,
+        [typeof(TenantMonitoringProvisioned)] = ClusterAgent,
         [typeof(TenantClusterStepFailed)] = ClusterAgent,
         [typeof(TenantWorkloadsScaled)] = ClusterAgent,
         [typeof(TenantDeletionPlanned)] = ClusterAgent,
@@ -99,6 +104,19 @@ public static class TrustedSenders
         [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
         [typeof(ModelRegistryResourceDeleted)] = ClusterAgent,
         [typeof(ModelRegistryStatusChanged)] = AiWorkload,
+
+        // Observability stacks: the observability service's own saga messages, its commands to the cluster-agent, the answers.
+        [typeof(ObservabilityStackRequested)] = Observability,
+        [typeof(ObservabilityStackDeletionRequested)] = Observability,
+        [typeof(ObservabilityStackStepTimedOut)] = Observability,
+        [typeof(ApplyObservabilityStack)] = Observability,
+        [typeof(DeleteObservabilityStackObjects)] = Observability,
+        [typeof(ObservabilityStackApplied)] = ClusterAgent,
+        [typeof(ObservabilityStackStepFailed)] = ClusterAgent,
+        [typeof(ObservabilityStackObjectsDeleted)] = ClusterAgent,
+        [typeof(ObservabilityStackResourceApplied)] = ClusterAgent,
+        [typeof(ObservabilityStackResourceDeleted)] = ClusterAgent,
+        [typeof(ObservabilityStackStatusChanged)] = Observability,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>

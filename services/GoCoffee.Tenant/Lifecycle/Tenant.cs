@@ -97,9 +97,15 @@ public sealed class Tenant
     public void Apply(NamespacesProvisioned e)
     {
         Namespaces = [.. e.Namespaces];
+        SetCondition("Synced", "False", "ConfiguringMonitoring", $"{e.ObjectCount} objects in {e.Namespaces.Count} namespaces match the spec; configuring the tenant's alert route and dashboards.", e.At);
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(MonitoringConfigured e)
+    {
         ObservedGeneration = Generation;
         Phase = TenantPhase.Active;
-        SetCondition("Synced", "True", "Provisioned", $"{e.ObjectCount} objects in {e.Namespaces.Count} namespaces match the spec.", e.At);
+        SetCondition("Synced", "True", "Provisioned", $"The namespaces and the tenant's monitoring ({string.Join(", ", e.Objects)}) match the spec.", e.At);
         SetCondition("Ready", "True", "Active", "The tenant is active.", e.At);
         UpdatedAt = e.At;
     }
@@ -207,6 +213,7 @@ public sealed class Tenant
             case TenantCreated e: Apply(e); break;
             case ProvisioningStarted e: Apply(e); break;
             case NamespacesProvisioned e: Apply(e); break;
+            case MonitoringConfigured e: Apply(e); break;
             case SpecChanged e: Apply(e); break;
             case ClusterStepFailed e: Apply(e); break;
             case SuspensionRequested e: Apply(e); break;

@@ -12,6 +12,9 @@ public sealed record ProvisioningStarted(TenantPlan Plan, string Reason, DateTim
 
 public sealed record NamespacesProvisioned(IReadOnlyList<string> Namespaces, int ObjectCount, DateTimeOffset At);
 
+/// <summary>The tenant's monitoring step is done: its alert route and dashboards folder exist (<paramref name="Objects"/>).</summary>
+public sealed record MonitoringConfigured(IReadOnlyList<ClusterObjectRef> Objects, DateTimeOffset At);
+
 public sealed record SpecChanged(TenantSpec Spec, string Change, string FromTier, string ToTier, DateTimeOffset At);
 
 public sealed record ClusterStepFailed(string Step, string FailedObject, int StatusCode, string Message, IReadOnlyList<string> RemovedObjects, DateTimeOffset At);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace GoCoffee.Tenant.Lifecycle;
 
 /// <summary>
-/// One tenant's whole life: onboarding (Provisioning → Active), spec and tier changes, suspension and resumption,
+/// One tenant's whole life: onboarding (Provisioning → ConfiguringMonitoring → Active), spec and tier changes, suspension and resumption,
 /// and deletion as plan → grace period → removal. Every cluster step goes to the cluster-agent and has a durable
 /// timeout; every outcome is recorded on the tenant's stream in the saga's own transaction.
 /// </summary>
@@ -32,6 +32,7 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
         Event(() => StepTimedOut, e => e.CorrelateById(m => m.Message.CorrelationId));
         Event(() => GraceElapsed, e => e.CorrelateById(m => m.Message.CorrelationId));
         Event(() => AiWorkloadsRemoved, e => e.CorrelateById(m => m.Message.CorrelationId));
+        Event(() => MonitoringProvisioned, e => e.CorrelateById(m => m.Message.CorrelationId));
 
         // Requests the API refused already can still arrive late or twice (redelivery): they change nothing.
         OnUnhandledEvent(context => context.Ignore());
@@ -77,6 +78,16 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .CancelStepTimeout()
                 .Then(context => context.Saga.Namespaces = [.. context.Message.Namespaces])
                 .Record(context => new NamespacesProvisioned(context.Message.Namespaces, context.Message.Objects.Count, context.Now()))
+                .PublishDurably(context => new ProvisionTenantMonitoring(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.Namespaces))
+                .ScheduleStepTimeout("monitoring")
+                .TransitionTo(ConfiguringMonitoring));
+
+        // The tenant's monitoring step (its alert route and dashboards folder), after its namespaces exist.
+        During(
+            ConfiguringMonitoring,
+            When(MonitoringProvisioned)
+                .CancelStepTimeout()
+                .Record(context => new MonitoringConfigured(context.Message.Objects, context.Now()))
                 .IfElse(
                     context => context.Saga.WasActivated,
                     updated => updated,
@@ -88,13 +99,17 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                                 context.Saga.CorrelationId,
                                 context.Saga.TenantId,
                                 context.Saga.Tier,
-                                context.Message.Namespaces,
+                                context.Saga.Namespaces,
                                 context.Now(),
                                 TierCatalog.Find(context.Saga.Tier)?.RateLimitPerMinute ?? 0,
                                 TierCatalog.Find(context.Saga.Tier)?.Features() ?? [],
                                 context.Saga.TenantVersion),
                             context => context.Saga.TenantId))
-                .TransitionTo(Active),
+                .TransitionTo(Active));
+
+        // Either step of a provisioning round failing, or not answering in time, fails the tenant.
+        During(
+            new[] { Provisioning, ConfiguringMonitoring },
             When(StepFailed)
                 .CancelStepTimeout()
                 .Record(context => new ClusterStepFailed(context.Message.Step, context.Message.FailedObject.ToString(), context.Message.StatusCode, context.Message.Message, context.Message.RemovedObjects.Select(o => o.ToString()).ToList(), context.Now()))
@@ -242,6 +257,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
 
     public State Provisioning { get; private set; } = null!;
 
+    public State ConfiguringMonitoring { get; private set; } = null!;
+
     public State Active { get; private set; } = null!;
 
     public State Suspending { get; private set; } = null!;
@@ -289,4 +306,6 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
     public Event<TenantDeletionGraceElapsed> GraceElapsed { get; private set; } = null!;
 
     public Event<TenantAiWorkloadsRemoved> AiWorkloadsRemoved { get; private set; } = null!;
+
+    public Event<TenantMonitoringProvisioned> MonitoringProvisioned { get; private set; } = null!;
 }

@@ -80,5 +80,8 @@ public static class BuiltInResources
         ResourceDefinition.Custom("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", namespaced: true, status: false, "smon"),
         ResourceDefinition.Custom("monitoring.coreos.com", "v1", "PodMonitor", "podmonitors", namespaced: true, status: false, "pmon"),
         ResourceDefinition.Custom("monitoring.coreos.com", "v1", "PrometheusRule", "prometheusrules", namespaced: true, status: false, "promrule"),
+        ResourceDefinition.Custom("monitoring.coreos.com", "v1", "Prometheus", "prometheuses", namespaced: true, status: true, "prom"),
+        ResourceDefinition.Custom("monitoring.coreos.com", "v1", "Alertmanager", "alertmanagers", namespaced: true, status: true, "am"),
+        ResourceDefinition.Custom("monitoring.coreos.com", "v1alpha1", "AlertmanagerConfig", "alertmanagerconfigs", namespaced: true, status: false, "amcfg"),
     ];
 }

@@ -53,7 +53,7 @@ public abstract class TenantNamespacedReconciler(
         }
 
         session.Store(new BridgedObjectTenant { Id = Kind.ObjectKey(resource), TenantId = tenantId, Namespace = ns!, Name = name });
-        logger.LogInformation("{Kind} {Namespace}/{Name} generation {Generation} handed to the ai-workload service for tenant {TenantId}", Kind.Kind, ns, name, resource.Generation(), tenantId);
+        logger.LogInformation("{Kind} {Namespace}/{Name} generation {Generation} handed on for tenant {TenantId}", Kind.Kind, ns, name, resource.Generation(), tenantId);
     }
 
     public async Task DeletedAsync(string? @namespace, string name, JsonObject? lastKnown, CancellationToken cancellationToken)
