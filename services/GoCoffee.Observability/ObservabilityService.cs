@@ -1,3 +1,4 @@
+using GoCoffee.Observability.Alerts;
 using GoCoffee.Observability.Probes;
 using GoCoffee.ServiceDefaults;
 
@@ -13,6 +14,7 @@ public static class ObservabilityService
             Identity,
             store => store.Schema.For<ProbeAnswer>().Index(x => x.ProbeId),
             bus => bus.AddConsumer<ProbeAnswerConsumer>());
+        builder.AddAlerts();
         return builder;
     }
 
@@ -20,6 +22,7 @@ public static class ObservabilityService
     {
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("observability");
         api.MapProbesApi();
+        api.MapAlertsApi();
         return endpoints;
     }
 }

@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Contracts.Cluster;
+using GoCoffee.Contracts.Observability;
 using GoCoffee.Contracts.Orders;
 using GoCoffee.Contracts.Payments;
 using GoCoffee.Contracts.Quotas;
@@ -25,6 +26,8 @@ public static class TrustedSenders
     public const string Web3 = "web3";
 
     public const string AiWorkload = "ai-workload";
+
+    public const string Observability = "observability";
 
     private static readonly Dictionary<Type, string> Owners = new()
     {
@@ -98,6 +101,10 @@ public static class TrustedSenders
         [typeof(AiWorkloadStatusChanged)] = AiWorkload,
         [typeof(ModelRegistryResourceApplied)] = ClusterAgent,
         [typeof(ModelRegistryStatusChanged)] = AiWorkload,
+
+        // Alerts from Alertmanager's webhook: they reach tenants' webhooks, so only the observability service's word counts.
+        [typeof(AlertFired)] = Observability,
+        [typeof(AlertResolved)] = Observability,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>
