@@ -33,63 +33,120 @@ public static partial class AlertmanagerWebhook
     public const int MaxValueLength = 4096;
     public const string TenantLabel = "tenant";
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 8, AllowDuplicateProperties = false };
+    public const int MaxDepth = 8;
 
     public static (IReadOnlyList<ReportedAlert> Alerts, PayloadError? Error) Read(ReadOnlySpan<byte> body)
     {
-        JsonDocument document;
+        if (CheckStructure(body) is { } structureError)
+        {
+            return ([], structureError);
+        }
+
+        using var document = JsonDocument.Parse(body.ToArray());
+        var root = document.RootElement;
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ([], new PayloadError("$", "must be a JSON object (Alertmanager's webhook payload)"));
+        }
+
+        if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.String)
+        {
+            return ([], new PayloadError("version", "is required: the payload version as a string (\"4\")"));
+        }
+
+        if (version.GetString() != "4")
+        {
+            return ([], new PayloadError("version", $"must be \"4\" (the only webhook payload version this intake reads), not \"{Clip(version.GetString())}\""));
+        }
+
+        if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
+        {
+            return ([], new PayloadError("alerts", "is required: an array of alerts"));
+        }
+
+        if (alerts.GetArrayLength() > MaxAlerts)
+        {
+            return ([], new PayloadError("alerts", $"may hold at most {MaxAlerts} alerts (set max_alerts in the webhook configuration)"));
+        }
+
+        var read = new List<ReportedAlert>(alerts.GetArrayLength());
+        var index = 0;
+        foreach (var alert in alerts.EnumerateArray())
+        {
+            var (reported, error) = ReadAlert(alert, $"alerts[{index++}]");
+            if (error is not null)
+            {
+                return ([], error);
+            }
+
+            read.Add(reported!);
+        }
+
+        return (read, null);
+    }
+
+    /// <summary>
+    /// Syntax, a key given twice and nesting deeper than <see cref="MaxDepth"/>, with the path where it happens (neither
+    /// JsonDocument nor the serializer says where).
+    /// </summary>
+    private static PayloadError? CheckStructure(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth + 2 });
+        var containers = new Stack<(string Path, HashSet<string>? Keys, int Index)>();
+        string? property = null;
         try
         {
-            document = JsonDocument.Parse(body.ToArray(), Options);
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString()!;
+                        var (objectPath, keys, _) = containers.Peek();
+                        if (!keys!.Add(property))
+                        {
+                            return new PayloadError($"{objectPath}.{Clip(property)}", "is given twice: a key may appear once in an object");
+                        }
+
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        var path = ChildPath(containers, property);
+                        if (containers.Count == MaxDepth)
+                        {
+                            return new PayloadError(path, $"nests deeper than {MaxDepth} levels, which Alertmanager's payload never does");
+                        }
+
+                        containers.Push((path, reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null, 0));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        containers.Pop();
+                        break;
+                    default:
+                        ChildPath(containers, property);
+                        break;
+                }
+            }
         }
         catch (JsonException ex)
         {
-            return ([], new PayloadError(ex.Path is { Length: > 0 } path ? path : "$", $"is not valid JSON: {ex.Message.Split(" Path:")[0]}"));
+            return new PayloadError(containers.Count > 0 ? containers.Peek().Path : "$", $"is not valid JSON: {ex.Message.Split(" LineNumber:")[0]}");
         }
 
-        using (document)
+        return null;
+    }
+
+    /// <summary>The path of the value the reader is at; counts it in its array.</summary>
+    private static string ChildPath(Stack<(string Path, HashSet<string>? Keys, int Index)> containers, string? property)
+    {
+        if (containers.Count == 0)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ([], new PayloadError("$", "must be a JSON object (Alertmanager's webhook payload)"));
-            }
-
-            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.String)
-            {
-                return ([], new PayloadError("version", "is required: the payload version as a string (\"4\")"));
-            }
-
-            if (version.GetString() != "4")
-            {
-                return ([], new PayloadError("version", $"must be \"4\" (the only webhook payload version this intake reads), not \"{Clip(version.GetString())}\""));
-            }
-
-            if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
-            {
-                return ([], new PayloadError("alerts", "is required: an array of alerts"));
-            }
-
-            if (alerts.GetArrayLength() > MaxAlerts)
-            {
-                return ([], new PayloadError("alerts", $"may hold at most {MaxAlerts} alerts (set max_alerts in the webhook configuration)"));
-            }
-
-            var read = new List<ReportedAlert>(alerts.GetArrayLength());
-            var index = 0;
-            foreach (var alert in alerts.EnumerateArray())
-            {
-                var (reported, error) = ReadAlert(alert, $"alerts[{index++}]");
-                if (error is not null)
-                {
-                    return ([], error);
-                }
-
-                read.Add(reported!);
-            }
-
-            return (read, null);
+            return "$";
         }
+
+        var (path, keys, index) = containers.Pop();
+        containers.Push((path, keys, index + 1));
+        return keys is null ? $"{path}[{index}]" : $"{path}.{Clip(property)}";
     }
 
     private static (ReportedAlert? Alert, PayloadError? Error) ReadAlert(JsonElement alert, string at)
