@@ -1,4 +1,5 @@
 using GoCoffee.Observability.Alerts;
+using GoCoffee.Observability.Console;
 using GoCoffee.Observability.Probes;
 using GoCoffee.ServiceDefaults;
 
@@ -13,8 +14,13 @@ public static class ObservabilityService
         builder.AddPlatformService(
             Identity,
             store => store.Schema.For<ProbeAnswer>().Index(x => x.ProbeId),
-            bus => bus.AddConsumer<ProbeAnswerConsumer>());
+            bus =>
+            {
+                bus.AddConsumer<ProbeAnswerConsumer>();
+                bus.AddConsoleConsumers(Identity);
+            });
         builder.AddAlerts();
+        builder.AddConsole();
         return builder;
     }
 
@@ -23,6 +29,7 @@ public static class ObservabilityService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("observability");
         api.MapProbesApi();
         api.MapAlertsApi();
+        endpoints.MapConsole(api);
         return endpoints;
     }
 }
