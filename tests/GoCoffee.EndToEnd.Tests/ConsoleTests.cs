@@ -66,7 +66,7 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
             Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
         }
 
-        var listed = JsonDocument.Parse(await http.GetStringAsync("/api/tenants")).RootElement.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToList();
+        var listed = JsonDocument.Parse(await http.GetStringAsync("/api/tenants")).RootElement.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("tenantId").GetString()).ToList();
         Assert.Equal([mine.Id], listed);
         Assert.DoesNotContain(theirs.Id, await http.GetStringAsync($"/api/observability/alerts?status=all&tenant={theirs.Id}"), StringComparison.Ordinal);
         var feed = await FeedBacklog(http);
@@ -96,6 +96,16 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
         // The feed behind it needs a credential.
         using var feed = await http.GetAsync(new Uri(platform.Gateway.BaseAddress, "/api/observability/console/feed"));
         Assert.Equal(HttpStatusCode.Unauthorized, feed.StatusCode);
+
+        // The alert intake is for Alertmanager on loopback: through the gateway even an operator is refused, because the
+        // gateway replaces the caller's Authorization with its internal token, which is not the intake's token.
+        using var intake = new HttpRequestMessage(HttpMethod.Post, new Uri(platform.Gateway.BaseAddress, "/api/observability/alerts/intake"))
+        {
+            Content = new StringContent("{\"version\":\"4\",\"alerts\":[]}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        intake.Headers.Authorization = new AuthenticationHeaderValue("Bearer", platform.OperatorToken);
+        using var refused = await http.SendAsync(intake);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     private static async Task SignIn(IPage page, string credential)

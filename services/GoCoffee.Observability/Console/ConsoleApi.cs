@@ -56,6 +56,9 @@ public static class ConsoleApi
             .WithName("streamPlatformEvents")
             .WithSummary("Platform events as server-sent events (text/event-stream): the recent ones, then each as it happens; a tenant's caller gets its own tenant's only")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        console.MapGet("/me", (HttpContext http) => TypedResults.Ok(new ConsoleCaller(http.User.Identity?.Name ?? string.Empty, http.User.IsPlatformAdmin() ? CallerScope.PlatformAdmin : CallerScope.Tenant, http.User.CallerTenantId())))
+            .WithName("getConsoleCaller")
+            .WithSummary("Who the console's caller is: a platform admin, or one tenant's caller (and which tenant)");
         console.MapGet("/business", Business)
             .WithName("getBusinessSummary")
             .WithSummary("Orders placed and paid, and revenue, per minute over the last minutes (1 to 180, default 30); a tenant's caller gets its own tenant's only")
@@ -151,6 +154,8 @@ public static class ConsoleApi
         var revenue = perMinute.SelectMany(b => b.Revenue).GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Sum(r => r.Value));
         return TypedResults.Ok(new BusinessSummary(span, perMinute.Sum(b => b.Orders), perMinute.Sum(b => b.Paid), revenue, perMinute));
     }
+
+    public sealed record ConsoleCaller(string Actor, string Scope, string? TenantId);
 
     private static IResult Asset(string name, string contentType)
     {

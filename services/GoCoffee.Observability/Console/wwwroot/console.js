@@ -61,8 +61,8 @@
       api("/api/observability/alerts").catch(() => ({ items: [] })),
       api("/api/observability/console/business?minutes=30").catch(() => null),
     ]);
-    const admin = tenants.total > 1 || tenants.items.length === 0 ? "platform admin" : null;
-    $("scope").textContent = tenants.items.length === 1 && !admin ? `tenant ${tenants.items[0].id}` : "platform admin";
+    const me = await api("/api/observability/console/me");
+    $("scope").textContent = me.tenantId ? `tenant ${me.tenantId}` : "platform admin";
     $("kpi-tenants").textContent = tenants.total;
     $("kpi-provisioning").textContent = tenants.items.filter((t) => ["Pending", "Provisioning", "Terminating"].includes(t.phase)).length;
     $("kpi-alerts").textContent = alerts.items.length;
@@ -76,7 +76,7 @@
     const rows = [];
     const workloads = [];
     for (const summary of items) {
-      const id = summary.id;
+      const id = summary.tenantId;
       const [tenant, audit, quota, ai] = await Promise.all([
         api(`/api/tenants/${encodeURIComponent(id)}`).catch(() => null),
         api(`/api/tenants/${encodeURIComponent(id)}/audit?limit=50`).catch(() => []),
