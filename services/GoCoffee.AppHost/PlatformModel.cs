@@ -82,8 +82,9 @@ public static class PlatformModel
         {
             var logger = ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GoCoffee");
             logger.LogInformation(
-                "Go Coffee is up: gateway {Gateway}, dashboard {Dashboard}, RabbitMQ console {Console}",
+                "Go Coffee is up: gateway {Gateway}, operator console {OperatorConsole}, dashboard {Dashboard}, RabbitMQ console {Console}",
                 $"http://127.0.0.1:{builder.PortOf("gateway")}",
+                $"http://127.0.0.1:{builder.PortOf("gateway")}/console",
                 builder.Configuration["ASPNETCORE_URLS"] ?? "(see above)",
                 builder.Configuration["GoCoffee:RabbitMq:Console"] ?? "http://127.0.0.1:15672");
             return Task.CompletedTask;

@@ -44,6 +44,24 @@ public sealed class AlertIntakeTests(AlertPlatform platform) : IClassFixture<Ale
     }
 
     [Fact]
+    public async Task Concurrent_resends_of_one_firing_publish_it_once()
+    {
+        var tenant = await platform.TenantWithWebhook("raced");
+        var firing = Payload("firing", NewFingerprint(), "PodCrashLooping", tenant, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ => await ReadResult(await platform.PostToIntake(firing))));
+        Assert.Equal(1, results.Sum(r => r.Fired));
+        Assert.Equal(5, results.Sum(r => r.Unchanged));
+
+        // A later alert of the same tenant arrives after the first; by then a second copy would have too.
+        await platform.PostToIntake(Payload("firing", NewFingerprint(), "Marker", tenant, DateTimeOffset.UtcNow));
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Receiver.Received.FirstOrDefault(r => r.Path == $"/{tenant}" && r.Body.Contains("\"Marker\"", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30),
+            "the marker alert arrives");
+        Assert.Single(platform.Receiver.Received, r => r.Path == $"/{tenant}" && r.Body.Contains("PodCrashLooping", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_platform_wide_alert_reaches_no_tenant_webhook()
     {
         var tenant = await platform.TenantWithWebhook("quiet");
