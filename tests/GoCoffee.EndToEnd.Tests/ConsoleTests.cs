@@ -44,6 +44,15 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
         var (mine, theirs) = (tenants[0], tenants[1]);
         await Assertions.Expect(page.Locator($"#feed li[data-tenant=\"{mine.Id}\"][data-type=\"tenant.activated\"]")).ToHaveCountAsync(1, new() { Timeout = (float)Wait.TotalMilliseconds });
         await Assertions.Expect(page.Locator($"#tenants tr[data-tenant=\"{mine.Id}\"] .phase")).ToHaveTextAsync("Active", new() { Timeout = (float)Wait.TotalMilliseconds });
+
+        // An order and an alert show up too, still without a reload: the chart, the counters, the alert list and the feed.
+        await mine.Place($"console-{Guid.NewGuid():N}");
+        await Assertions.Expect(page.Locator("#kpi-orders")).Not.ToHaveTextAsync("0", new() { Timeout = (float)Wait.TotalMilliseconds });
+        Assert.True(await page.Locator("#orders-chart rect.orders[height]:not([height=\"0\"])").CountAsync() > 0, "the chart shows the order");
+        await PostAlert(mine.Id, "ConsoleTestAlert");
+        await PostAlert(theirs.Id, "OtherTenantAlert");
+        await Assertions.Expect(page.Locator($"#alerts li[data-tenant=\"{mine.Id}\"]")).ToContainTextAsync("ConsoleTestAlert", new() { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(page.Locator($"#feed li[data-tenant=\"{mine.Id}\"][data-type=\"alert.fired\"]")).ToHaveCountAsync(1, new() { Timeout = (float)Wait.TotalMilliseconds });
         Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"), "the page was not reloaded");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifact("console-operator.png"), FullPage = true });
 
@@ -56,7 +65,9 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
         await Assertions.Expect(tenantPage.Locator($"#feed li[data-tenant=\"{mine.Id}\"]").First).ToBeVisibleAsync(new() { Timeout = (float)Wait.TotalMilliseconds });
         Assert.Equal(0, await tenantPage.Locator($"[data-tenant=\"{theirs.Id}\"]").CountAsync());
         Assert.DoesNotContain(theirs.Id, await tenantPage.ContentAsync(), StringComparison.Ordinal);
-        Assert.Equal($"tenant {mine.Id}", await tenantPage.Locator("#scope").TextContentAsync());
+        await Assertions.Expect(tenantPage.Locator("#scope")).ToHaveTextAsync($"tenant {mine.Id}");
+        await Assertions.Expect(tenantPage.Locator("#alerts")).ToContainTextAsync("ConsoleTestAlert");
+        Assert.DoesNotContain("OtherTenantAlert", await tenantPage.ContentAsync(), StringComparison.Ordinal);
         await tenantPage.ScreenshotAsync(new PageScreenshotOptions { Path = Artifact("console-tenant-admin.png"), FullPage = true });
 
         using var http = new HttpClient { BaseAddress = platform.Gateway.BaseAddress };
@@ -106,6 +117,37 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
         intake.Headers.Authorization = new AuthenticationHeaderValue("Bearer", platform.OperatorToken);
         using var refused = await http.SendAsync(intake);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    /// <summary>Reports a firing alert for a tenant to the observability service's intake, as Alertmanager does (on loopback, with the intake token).</summary>
+    private async Task PostAlert(string tenantId, string alertName)
+    {
+        using var http = new HttpClient { BaseAddress = platform["observability"].BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/observability/alerts/intake")
+        {
+            Content = new StringContent(
+                JsonSerializer.Serialize(new
+                {
+                    version = "4",
+                    status = "firing",
+                    alerts = new[]
+                    {
+                        new
+                        {
+                            status = "firing",
+                            labels = new Dictionary<string, string> { ["alertname"] = alertName, ["severity"] = "warning", ["tenant"] = tenantId },
+                            annotations = new Dictionary<string, string> { ["summary"] = $"{alertName} for {tenantId}" },
+                            startsAt = DateTimeOffset.UtcNow.ToString("O"),
+                            fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)),
+                        },
+                    },
+                }),
+                System.Text.Encoding.UTF8,
+                "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", platform.AlertIntakeToken);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private static async Task SignIn(IPage page, string credential)

@@ -90,13 +90,25 @@
         phaseCell.append(" ", el("progress", { max: String(Math.max(conditions.length, 4)), value: String(done), title: `${done} steps done` }));
       }
       const chips = el("td", {}, ...conditions.map((c) => el("span", { class: `chip ${c.status}`, title: c.message ?? "" }, `${c.type}`)));
-      const steps = el("ol", { class: "steps" }, ...audit.slice(-8).map((e) =>
-        el("li", { class: /Fail|Compensat|Rolled|Released|Refused|TimedOut/.test(e.event) ? "compensation" : "" }, `${shortName(e.event)} `, el("span", { class: "muted" }, time(e.at)))));
+      const steps = el("ol", { class: "steps" }, ...audit.slice(-8).map(step));
       rows.push(el("tr", { "data-tenant": id }, el("td", {}, id), el("td", {}, summary.tier), phaseCell, chips, el("td", {}, steps)));
       for (const w of ai?.items ?? []) workloads.push({ tenant: id, w, quota });
     }
     body.replaceChildren(...rows);
     renderWorkloads(workloads);
+  }
+
+  // A saga step from the tenant's event stream; a failed cluster step shows its compensation (the objects rolled back).
+  function step(e) {
+    const failed = /fail/i.test(e.event);
+    const removed = e.data?.removedObjects ?? e.data?.RemovedObjects;
+    const item = el("li", { class: failed ? "compensation" : "", "data-step": shortName(e.event) }, `${shortName(e.event)} `);
+    if (failed) {
+      const what = e.data?.step ?? e.data?.Step ?? "";
+      item.append(`${what ? `(${what}) ` : ""}→ compensated: ${Array.isArray(removed) ? removed.length : 0} object(s) rolled back `);
+    }
+    item.append(el("span", { class: "muted" }, time(e.at)));
+    return item;
   }
 
   function renderWorkloads(items) {
@@ -124,23 +136,29 @@
     const buckets = business.perMinute;
     const max = Math.max(1, ...buckets.map((b) => b.orders));
     const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", `0 0 ${buckets.length * 10} 110`);
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", `Orders per minute over the last ${buckets.length} minutes, at most ${max}`);
+    const node = (tag, attrs, text) => {
+      const n = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+      if (text !== undefined) n.textContent = text;
+      return n;
+    };
+    const width = 600, height = 150, left = 28, bottom = 18, plot = height - bottom - 6, step = (width - left) / buckets.length;
+    const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Orders per minute over the last ${buckets.length} minutes: ${business.orders} placed, ${business.paid} paid` });
+    for (const fraction of [0, 0.5, 1]) {
+      const y = 6 + plot * (1 - fraction);
+      svg.append(node("line", { x1: left, x2: width, y1: y, y2: y, class: "grid" }), node("text", { x: 0, y: y + 3 }, Math.round(max * fraction)));
+    }
     buckets.forEach((b, i) => {
-      for (const [count, cls, offset] of [[b.orders, "orders", 1], [b.paid, "paid", 5]]) {
-        const h = (count / max) * 95;
-        const rect = document.createElementNS(ns, "rect");
-        rect.setAttribute("x", String(i * 10 + offset)); rect.setAttribute("width", "4");
-        rect.setAttribute("y", String(100 - h)); rect.setAttribute("height", String(h)); rect.setAttribute("class", cls);
-        const title = document.createElementNS(ns, "title"); title.textContent = `${time(b.minute)}: ${b.orders} placed, ${b.paid} paid`;
-        rect.append(title); svg.append(rect);
+      const x = left + i * step;
+      for (const [count, cls, offset] of [[b.orders, "orders", 0.1], [b.paid, "paid", 0.5]]) {
+        const h = (count / max) * plot;
+        const rect = node("rect", { x: x + step * offset, width: step * 0.38, y: 6 + plot - h, height: h, class: cls });
+        rect.append(node("title", {}, `${time(b.minute)}: ${b.orders} placed, ${b.paid} paid`));
+        svg.append(rect);
       }
+      if (i % 5 === 0) svg.append(node("text", { x, y: height - 4 }, new Date(b.minute).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
     });
-    const label = document.createElementNS(ns, "text"); label.setAttribute("x", "0"); label.setAttribute("y", "109"); label.textContent = `max ${max}/min · brown placed, green paid`;
-    svg.append(label);
-    $("orders-chart").replaceChildren(svg);
+    $("orders-chart").replaceChildren(svg, el("p", { class: "muted legend" }, "brown: placed · green: paid"));
   }
 
   // Server-sent events read with fetch, so the credential travels in a header (EventSource cannot send one).
