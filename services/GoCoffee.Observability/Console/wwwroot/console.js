@@ -144,7 +144,7 @@
     };
     const width = 600, height = 150, left = 28, bottom = 18, plot = height - bottom - 6, step = (width - left) / buckets.length;
     const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Orders per minute over the last ${buckets.length} minutes: ${business.orders} placed, ${business.paid} paid` });
-    for (const fraction of [0, 0.5, 1]) {
+    for (const fraction of max >= 2 ? [0, 0.5, 1] : [0, 1]) {
       const y = 6 + plot * (1 - fraction);
       svg.append(node("line", { x1: left, x2: width, y1: y, y2: y, class: "grid" }), node("text", { x: 0, y: y + 3 }, Math.round(max * fraction)));
     }
