@@ -92,7 +92,10 @@
       const chips = el("td", {}, ...conditions.map((c) => el("span", { class: `chip ${c.status}`, title: c.message ?? "" }, `${c.type}`)));
       const steps = el("ol", { class: "steps" }, ...audit.slice(-8).map(step));
       rows.push(el("tr", { "data-tenant": id }, el("td", {}, id), el("td", {}, summary.tier), phaseCell, chips, el("td", {}, steps)));
-      for (const w of ai?.items ?? []) workloads.push({ tenant: id, w, quota });
+      for (const w of ai?.items ?? []) {
+        const detail = await api(`/api/ai/workloads/${encodeURIComponent(w.name)}?tenantId=${encodeURIComponent(id)}&namespace=${encodeURIComponent(w.namespace)}`).catch(() => null);
+        workloads.push({ tenant: id, w, quota, detail });
+      }
     }
     body.replaceChildren(...rows);
     renderWorkloads(workloads);
@@ -113,15 +116,23 @@
 
   function renderWorkloads(items) {
     const body = $("workloads").querySelector("tbody");
-    body.replaceChildren(...items.map(({ tenant, w, quota }) => {
+    body.replaceChildren(...items.map(({ tenant, w, quota, detail }) => {
       const gpuTotal = quota?.total?.gpus ?? 0;
       const gpuUsed = (quota?.committed?.gpus ?? 0) + (quota?.reserved?.gpus ?? 0);
+      const gpu = detail?.spec?.resources?.gpu;
+      const utilisation = detail?.status?.performance?.resourceUtilization?.gpu;
+      const gpuCell = el("td", {}, gpu ? `${gpu.count ?? 0}× ${gpu.type ?? "GPU"} ` : "none ");
+      if (typeof utilisation === "number") {
+        const percent = utilisation <= 1 ? utilisation * 100 : utilisation;
+        gpuCell.append(bar(percent, 100), ` ${Math.round(percent)}% busy`);
+      }
       return el("tr", { "data-tenant": tenant },
-        el("td", {}, tenant), el("td", {}, `${w.name} (${w.model})`), el("td", {}, el("span", { class: `phase phase-${w.phase}` }, w.phase)),
-        el("td", {}, bar(w.readyReplicas, Math.max(w.replicas, 1)), ` ${w.readyReplicas}/${w.replicas}`),
+        el("td", {}, tenant), el("td", {}, `${w.name} (${w.model}${w.modelVersion ? ` ${w.modelVersion}` : ""})`), el("td", {}, el("span", { class: `phase phase-${w.phase}` }, w.phase)),
+        el("td", {}, bar(w.readyReplicas, Math.max(w.replicas, 1)), ` ${w.readyReplicas}/${w.replicas} ready`),
+        gpuCell,
         el("td", {}, bar(gpuUsed, Math.max(gpuTotal, 1)), ` ${gpuUsed}/${gpuTotal} GPUs`));
     }));
-    if (items.length === 0) body.append(el("tr", {}, el("td", { colspan: "5", class: "muted" }, "No AI workloads.")));
+    if (items.length === 0) body.append(el("tr", {}, el("td", { colspan: "6", class: "muted" }, "No AI workloads.")));
   }
 
   function renderAlerts(items) {
