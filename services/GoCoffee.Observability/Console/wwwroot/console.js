@@ -13,6 +13,7 @@
     for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
     return node;
   };
+  const ONBOARDING = ["tenant_created", "provisioning_started", "namespaces_provisioned"];
   let refreshTimer = null;
   let feedAbort = null;
   let refreshSoon = null;
@@ -85,9 +86,10 @@
       ]);
       const conditions = tenant?.status?.conditions ?? [];
       const phaseCell = el("td", {}, el("span", { class: `phase phase-${summary.phase}` }, summary.phase));
-      if (["Pending", "Provisioning", "Terminating"].includes(summary.phase)) {
-        const done = conditions.filter((c) => c.status === "True").length;
-        phaseCell.append(" ", el("progress", { max: String(Math.max(conditions.length, 4)), value: String(done), title: `${done} steps done` }));
+      if (["Pending", "Provisioning"].includes(summary.phase)) {
+        // Onboarding's steps: created, provisioning started, namespaces provisioned, then Active.
+        const reached = ONBOARDING.filter((name) => audit.some((e) => e.event === name)).length;
+        phaseCell.append(" ", el("progress", { max: String(ONBOARDING.length + 1), value: String(reached), title: `${reached} of ${ONBOARDING.length + 1} onboarding steps done` }));
       }
       const chips = el("td", {}, ...conditions.map((c) => el("span", { class: `chip ${c.status}`, title: c.message ?? "" }, `${c.type}`)));
       const steps = el("ol", { class: "steps" }, ...audit.slice(-8).map(step));
