@@ -57,6 +57,27 @@ public sealed class ConsoleFeedTests(AlertPlatform platform) : IClassFixture<Ale
     }
 
     [Fact]
+    public async Task An_orders_placement_and_payment_consumed_at_once_are_both_counted()
+    {
+        var tenant = $"race-{Guid.NewGuid():N}"[..13];
+        var orders = platform.VirtualHost.ConnectionStringFor("orders");
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            // The payment first, then the placement: consumed concurrently, each may find the other's record or none.
+            await BrokerPublisher.Publish(orders, new OrderPaymentClosed(id, tenant, "paid", DateTimeOffset.UtcNow));
+            await BrokerPublisher.Publish(orders, new OrderAwaitingPayment(id, tenant, 2.00m, "EUR", DateTimeOffset.UtcNow.AddMinutes(15), DateTimeOffset.UtcNow));
+        }
+
+        var summary = await TestInfrastructure.Eventually(
+            async () => await platform.Observability.ClientForTenant(tenant).GetFromJsonAsync<JsonElement>("/api/observability/console/business?minutes=5") is { } s
+                && s.GetProperty("orders").GetInt32() == 20 && s.GetProperty("paid").GetInt32() == 20 ? (JsonElement?)s : null,
+            TimeSpan.FromSeconds(30),
+            "all twenty orders are counted placed and paid");
+        Assert.Equal(40.00m, summary!.Value.GetProperty("revenue").GetProperty("EUR").GetDecimal());
+    }
+
+    [Fact]
     public async Task The_console_page_is_served_without_a_credential_and_the_feed_is_not()
     {
         var anonymous = platform.Observability.AnonymousClient();

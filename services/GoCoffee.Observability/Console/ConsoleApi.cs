@@ -29,7 +29,7 @@ public static class ConsoleApi
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PlatformFeed>();
-        builder.Services.ConfigureMarten(store => store.Schema.For<OrderActivity>().Index(o => o.PlacedAt).Index(o => o.TenantId));
+        builder.Services.ConfigureMarten(store => store.Schema.For<OrderActivity>().Index(o => o.PlacedAt).Index(o => o.TenantId).UseOptimisticConcurrency(true));
         return builder;
     }
 

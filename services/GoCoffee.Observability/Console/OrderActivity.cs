@@ -26,12 +26,13 @@ public sealed class OrderActivityConsumer(IDocumentSession session) : IConsumer<
     public async Task Consume(ConsumeContext<OrderAwaitingPayment> context)
     {
         var message = context.Message;
-        var known = await session.LoadAsync<OrderActivity>(message.OrderId, context.CancellationToken) ?? new OrderActivity { Id = message.OrderId };
-        known.TenantId = message.TenantId;
-        known.Amount = message.Amount;
-        known.Currency = message.Currency;
-        known.PlacedAt = message.At;
-        session.Store(known);
+        var known = await session.LoadAsync<OrderActivity>(message.OrderId, context.CancellationToken);
+        var activity = known ?? new OrderActivity { Id = message.OrderId };
+        activity.TenantId = message.TenantId;
+        activity.Amount = message.Amount;
+        activity.Currency = message.Currency;
+        activity.PlacedAt = message.At;
+        Save(activity, isNew: known is null);
     }
 
     public async Task Consume(ConsumeContext<OrderPaymentClosed> context)
@@ -43,9 +44,26 @@ public sealed class OrderActivityConsumer(IDocumentSession session) : IConsumer<
         }
 
         // The payment may be reported before the placement arrives: its amount then follows with it.
-        var known = await session.LoadAsync<OrderActivity>(message.OrderId, context.CancellationToken) ?? new OrderActivity { Id = message.OrderId, TenantId = message.TenantId, PlacedAt = message.At };
-        known.PaidAt = message.At;
-        session.Store(known);
+        var known = await session.LoadAsync<OrderActivity>(message.OrderId, context.CancellationToken);
+        var activity = known ?? new OrderActivity { Id = message.OrderId, TenantId = message.TenantId, PlacedAt = message.At };
+        activity.PaidAt = message.At;
+        Save(activity, isNew: known is null);
+    }
+
+    /// <summary>
+    /// Both events of one order may be consumed at once: a new record is inserted (the loser of a race fails and is
+    /// retried, reading the winner's) and a known one updated under optimistic concurrency, so neither overwrites the other.
+    /// </summary>
+    private void Save(OrderActivity activity, bool isNew)
+    {
+        if (isNew)
+        {
+            session.Insert(activity);
+        }
+        else
+        {
+            session.Update(activity);
+        }
     }
 }
 
