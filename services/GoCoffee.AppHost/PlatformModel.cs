@@ -35,7 +35,10 @@ public static class PlatformModel
 
         var tenant = builder.AddPlatformProcess<Projects.GoCoffee_Tenant>("tenant").WithReference(postgres);
         var ai = builder.AddPlatformProcess<Projects.GoCoffee_AiWorkload>("ai-workload").WithReference(postgres);
-        var observability = builder.AddPlatformProcess<Projects.GoCoffee_Observability>("observability").WithReference(postgres);
+        // The bearer token Alertmanager's webhook presents to the alert intake (its credentials_file is the machine's copy).
+        var alertIntakeToken = builder.AddParameter("observability-alert-intake-token", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+        var observability = builder.AddPlatformProcess<Projects.GoCoffee_Observability>("observability").WithReference(postgres)
+            .WithEnvironment("Alerts__IntakeToken", alertIntakeToken);
         // Secrets the orders service refuses to lack outside Development: the key tenants' webhook secrets are sealed
         // under and the sandbox card provider's callback secret. Masked in the dashboard; the machine's (MachineSecrets,
         // kept from run to run) or, without them, generated for this run.
@@ -79,8 +82,9 @@ public static class PlatformModel
         {
             var logger = ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GoCoffee");
             logger.LogInformation(
-                "Go Coffee is up: gateway {Gateway}, dashboard {Dashboard}, RabbitMQ console {Console}",
+                "Go Coffee is up: gateway {Gateway}, operator console {OperatorConsole}, dashboard {Dashboard}, RabbitMQ console {Console}",
                 $"http://127.0.0.1:{builder.PortOf("gateway")}",
+                $"http://127.0.0.1:{builder.PortOf("gateway")}/console",
                 builder.Configuration["ASPNETCORE_URLS"] ?? "(see above)",
                 builder.Configuration["GoCoffee:RabbitMq:Console"] ?? "http://127.0.0.1:15672");
             return Task.CompletedTask;

@@ -1,3 +1,5 @@
+using GoCoffee.Observability.Alerts;
+using GoCoffee.Observability.Console;
 using GoCoffee.Observability.Probes;
 using GoCoffee.Observability.Stacks;
 using GoCoffee.ServiceDefaults;
@@ -22,7 +24,10 @@ public static class ObservabilityService
             {
                 bus.AddConsumer<ProbeAnswerConsumer>();
                 bus.AddObservabilityStacks();
+                bus.AddConsoleConsumers(Identity);
             });
+        builder.AddAlerts();
+        builder.AddConsole();
         return builder;
     }
 
@@ -31,6 +36,8 @@ public static class ObservabilityService
         var api = endpoints.MapGroup(Identity.RoutePrefix).WithTags("observability");
         api.MapProbesApi();
         api.MapStacksApi();
+        api.MapAlertsApi();
+        endpoints.MapConsole(api);
         return endpoints;
     }
 }

@@ -62,6 +62,7 @@ public static class OrdersService
                 bus.AddConsumer<TenantServicesChangedConsumer>();
                 bus.AddConsumer<TenantDeletedConsumer>();
                 bus.AddConsumer<ShopEventConsumer>(typeof(ShopEventConsumerDefinition));
+                bus.AddConsumer<AlertWebhookConsumer>();
             });
         return builder;
     }

@@ -115,6 +115,7 @@ public sealed class OpenApiPlatform : IAsyncLifetime
         ["ClusterAgent__ManifestsPath"] = Path.Combine(Scratch, "manifests"),
         ["Payments__Sandbox__CallbackSecret"] = _callbackSecret,
         ["Webhooks__SecretKey"] = _callbackSecret + "-webhooks",
+        ["Alerts__IntakeToken"] = _callbackSecret + "-alert-intake-token",
     };
 
     private async Task WaitUntilLive(Child child)

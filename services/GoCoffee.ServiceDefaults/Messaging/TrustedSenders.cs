@@ -117,6 +117,10 @@ public static class TrustedSenders
         [typeof(ObservabilityStackResourceApplied)] = ClusterAgent,
         [typeof(ObservabilityStackResourceDeleted)] = ClusterAgent,
         [typeof(ObservabilityStackStatusChanged)] = Observability,
+
+        // Alerts from Alertmanager's webhook: they reach tenants' webhooks, so only the observability service's word counts.
+        [typeof(AlertFired)] = Observability,
+        [typeof(AlertResolved)] = Observability,
     };
 
     /// <summary>Every guarded message type with the service that owns it.</summary>

@@ -93,6 +93,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>The key the orders service's sandbox card provider signs its callbacks with (the app host's parameter, set for this run).</summary>
     public string SandboxCallbackSecret { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
+    /// <summary>The bearer token the observability service's alert intake accepts in this run (as Alertmanager sends it).</summary>
+    public string AlertIntakeToken { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
     /// <summary>The orders service's payment timeout in this run (short, so that the durable timeout fires within a test).</summary>
     public static readonly TimeSpan OrderPaymentTimeout = TimeSpan.FromSeconds(45);
 
@@ -340,6 +343,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     private IEnumerable<string> CoffeeArguments(int gatewayPort, int anvilPort)
     {
         yield return $"--Parameters:orders-sandbox-callback-secret={SandboxCallbackSecret}";
+        yield return $"--Parameters:observability-alert-intake-token={AlertIntakeToken}";
         yield return $"--GoCoffee:Environment:orders:Orders__PaymentTimeout={OrderPaymentTimeout}";
         yield return $"--GoCoffee:Environment:orders:Payments__Sandbox__CallbackUrl=http://127.0.0.1:{gatewayPort}/api/orders/payments/callbacks/sandbox";
         yield return "--GoCoffee:Environment:orders:Webhooks__AllowPrivateNetworks=true";
