@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Observability;
 using GoCoffee.Observability.Stacks.Api;
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 
@@ -54,7 +55,7 @@ public static class StacksApi
 
         if (outcome.Errors.Count > 0)
         {
-            return ApiProblems.Invalid(outcome.Errors, "The observability stack is invalid.");
+            return FieldProblems.Invalid(outcome.Errors, "The observability stack is invalid.");
         }
 
         await session.SaveChangesAsync(cancellationToken);
@@ -74,12 +75,12 @@ public static class StacksApi
         var size = pageSize ?? 20;
         if (number < 1)
         {
-            return ApiProblems.Invalid("page", "must be 1 or more");
+            return FieldProblems.Invalid("page", "must be 1 or more");
         }
 
         if (size is < 1 or > 100)
         {
-            return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
+            return FieldProblems.Invalid("pageSize", "must be between 1 and 100");
         }
 
         var query = session.Query<ObservabilityStack>().Where(s => s.TenantId == tenant);
@@ -97,7 +98,7 @@ public static class StacksApi
         }
 
         var stack = await session.LoadAsync<ObservabilityStack>(ObservabilityStack.IdOf(tenant!, @namespace ?? StackDecisions.NamespaceName(tenant!, 1), name), cancellationToken);
-        return stack is null ? ApiProblems.NotFound("observability stack", name) : TypedResults.Ok(stack.ToResource());
+        return stack is null ? FieldProblems.NotFound("observability stack", name) : TypedResults.Ok(stack.ToResource());
     }
 
     internal static async Task<IResult> Delete(string name, HttpContext http, string? tenantId, string? @namespace, IDocumentSession session, IOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
@@ -111,12 +112,12 @@ public static class StacksApi
         var stack = await session.LoadAsync<ObservabilityStack>(ObservabilityStack.IdOf(tenant!, @namespace ?? StackDecisions.NamespaceName(tenant!, 1), name), cancellationToken);
         if (stack is null)
         {
-            return ApiProblems.NotFound("observability stack", name);
+            return FieldProblems.NotFound("observability stack", name);
         }
 
         if (stack.Source == ObservabilityStack.ClusterSource)
         {
-            return ApiProblems.Conflict("metadata.name", "the stack is a custom resource: delete it with kubectl");
+            return FieldProblems.Problem(StatusCodes.Status409Conflict, "The request conflicts with the stack's current state.", "metadata.name", "the stack is a custom resource: delete it with kubectl");
         }
 
         outbox.Publish(new ObservabilityStackDeletionRequested(ObservabilityStackCorrelation.For(stack.Id), stack.Id, clock.GetUtcNow()), tenant);

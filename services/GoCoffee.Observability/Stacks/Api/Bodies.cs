@@ -1,5 +1,6 @@
 using System.Text;
 using GoCoffee.Resources;
+using GoCoffee.ServiceDefaults;
 
 namespace GoCoffee.Observability.Stacks.Api;
 
@@ -32,7 +33,7 @@ internal static class Bodies
         }
 
         var (document, error) = ResourceDocument.Read<T>(new string(buffer, 0, read), ResourceDocument.IsYaml(request.ContentType));
-        return error is not null ? (null, ApiProblems.Invalid(error.Field, error.Message)) : (document, null);
+        return error is not null ? (null, FieldProblems.Invalid(error.Field, error.Message)) : (document, null);
     }
 
     private static IResult TooLarge() =>

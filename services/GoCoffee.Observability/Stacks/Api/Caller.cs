@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +17,7 @@ internal static class Caller
         {
             return tenantId is null || tenantId == own
                 ? (own, null)
-                : (null, ApiProblems.Forbidden(new Dictionary<string, string[]> { ["tenantId"] = [$"a caller scoped to tenant '{own}' may only use that tenant's stacks"] }, "Not your tenant."));
+                : (null, FieldProblems.Problem(StatusCodes.Status403Forbidden, "Not your tenant.", "tenantId", $"a caller scoped to tenant '{own}' may only use that tenant's stacks"));
         }
 
         if (user.IsPlatformAdmin())
