@@ -41,9 +41,15 @@ public sealed class DeploymentTests(AiPlatform platform) : IClassFixture<AiPlatf
         Assert.Equal("storage-initializer", (string?)init["name"]);
         Assert.Equal("gs://go-coffee-models/recommendation-v2.1.0", (string?)init["args"]![0]);
         Assert.Equal(1, (int?)deployment["spec"]!["replicas"]);
-        Assert.NotNull(platform.Kubernetes.Get("services", SeedNamespace, "coffee-recommendation-ai"));
-        Assert.NotNull(platform.Kubernetes.Get("poddisruptionbudgets", SeedNamespace, "coffee-recommendation-ai"));
-        Assert.NotNull(platform.Kubernetes.Get("networkpolicies", SeedNamespace, "coffee-recommendation-ai"));
+        // The agent applies the workload's objects one after another: the Deployment being there says nothing of the rest yet.
+        foreach (var plural in new[] { "services", "poddisruptionbudgets", "networkpolicies" })
+        {
+            await TestInfrastructure.Eventually(
+                () => Task.FromResult(platform.Kubernetes.Get(plural, SeedNamespace, "coffee-recommendation-ai")),
+                TimeSpan.FromSeconds(30),
+                $"the cluster-agent applied the {plural}");
+        }
+
         // GPU-scaled: the service scales it, no HorizontalPodAutoscaler.
         Assert.Null(platform.Kubernetes.Get("horizontalpodautoscalers", SeedNamespace, "coffee-recommendation-ai"));
         Assert.Equal("1", (await platform.Quota("seed")).GetProperty("reserved").GetProperty("gpus").ToString());

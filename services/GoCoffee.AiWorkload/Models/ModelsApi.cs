@@ -1,5 +1,6 @@
 using GoCoffee.AiWorkload.Api;
 using GoCoffee.Contracts.Ai;
+using GoCoffee.Resources;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,7 @@ public static class ModelsApi
             return denied;
         }
 
-        var (spec, problem) = await Bodies.Read<ModelVersionSpec>(http.Request, cancellationToken);
+        var (spec, problem) = await ResourceBodies.Read<ModelVersionSpec>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -201,7 +202,7 @@ public static class ModelsApi
             return ApiProblems.Invalid("alias", "must be a DNS label (lowercase letters, digits, '-', at most 63)");
         }
 
-        var (request, problem) = await Bodies.Read<AliasRequest>(http.Request, cancellationToken);
+        var (request, problem) = await ResourceBodies.Read<AliasRequest>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -318,7 +319,7 @@ public static class ModelsApi
             return denied;
         }
 
-        var (resource, problem) = await Bodies.Read<ModelRegistryResource>(http.Request, cancellationToken);
+        var (resource, problem) = await ResourceBodies.Read<ModelRegistryResource>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -1,5 +1,6 @@
 using GoCoffee.AiWorkload.Api;
 using GoCoffee.Contracts.Ai;
+using GoCoffee.Resources;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ public static class WorkloadsApi
             return denied;
         }
 
-        var (resource, problem) = await Bodies.Read<AiWorkloadResource>(http.Request, cancellationToken);
+        var (resource, problem) = await ResourceBodies.Read<AiWorkloadResource>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;

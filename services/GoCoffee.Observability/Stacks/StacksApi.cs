@@ -1,5 +1,6 @@
 using GoCoffee.Contracts.Observability;
 using GoCoffee.Observability.Stacks.Api;
+using GoCoffee.Resources;
 using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
@@ -36,7 +37,7 @@ public static class StacksApi
             return denied;
         }
 
-        var (resource, problem) = await Bodies.Read<ObservabilityStackResource>(http.Request, cancellationToken);
+        var (resource, problem) = await ResourceBodies.Read<ObservabilityStackResource>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -1,15 +1,18 @@
 using System.Text;
-using GoCoffee.Resources;
 using GoCoffee.ServiceDefaults;
+using Microsoft.AspNetCore.Http;
 
-namespace GoCoffee.Observability.Stacks.Api;
+namespace GoCoffee.Resources;
 
-/// <summary>Request bodies as JSON or YAML, read strictly (unknown fields, duplicate keys, deep nesting refused) and bounded in size.</summary>
-internal static class Bodies
+/// <summary>
+/// Request bodies carrying a resource document, as JSON or YAML by content type: read strictly
+/// (<see cref="ResourceDocument.Read{T}"/>: unknown fields, duplicate keys, deep nesting refused) and bounded in size.
+/// </summary>
+public static class ResourceBodies
 {
     public const int MaxDocumentBytes = 256 * 1024;
 
-    /// <returns>The document, or the problem to answer with.</returns>
+    /// <returns>The document, or the problem to answer with (400 naming the field, or 413).</returns>
     public static async Task<(T? Document, IResult? Problem)> Read<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
