@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using GoCoffee.ServiceDefaults;
 using Marten;
-using Npgsql;
 
 namespace GoCoffee.AiWorkload.Metrics;
 
@@ -12,7 +11,7 @@ namespace GoCoffee.AiWorkload.Metrics;
 /// <c>gpu_type</c> (replicas × GPUs per replica). A tenant's GPU quota is the tenant service's
 /// (<c>gocoffee.tenant.quota.*{resource="gpus"}</c>).
 /// </summary>
-internal sealed class AiWorkloadMetrics(IDocumentStore store) : IHostedService, IDisposable
+internal sealed class AiWorkloadMetrics(IDocumentStore store, ILogger<AiWorkloadMetrics> logger) : IHostedService, IDisposable
 {
     private readonly Lock _lock = new();
     private Meter? _meter;
@@ -51,7 +50,7 @@ internal sealed class AiWorkloadMetrics(IDocumentStore store) : IHostedService, 
             {
                 using var session = store.QuerySession();
                 var reading = new Reading(DateTime.UtcNow, [], []);
-                foreach (var workload in session.Query<Workloads.AiWorkload>().ToList())
+                foreach (var workload in session.Query<Workloads.AiWorkload>().ToListAsync().GetAwaiter().GetResult())
                 {
                     KeyValuePair<string, object?> tenant = new("tenant", workload.TenantId);
                     KeyValuePair<string, object?> name = new("workload", $"{workload.Namespace}/{workload.Name}");
@@ -63,9 +62,10 @@ internal sealed class AiWorkloadMetrics(IDocumentStore store) : IHostedService, 
 
                 _last = reading;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            catch (Exception ex)
             {
-                // The database is away: the last values stay.
+                // The database is away: the last values stay (a scrape must not fail for it).
+                logger.LogWarning(ex, "Reading the {Meter} gauges failed; the last values stay", nameof(AiWorkloadMetrics));
             }
 
             return _last;

@@ -3,7 +3,6 @@ using GoCoffee.ServiceDefaults;
 using GoCoffee.Tenant.Lifecycle;
 using GoCoffee.Tenant.Quotas;
 using Marten;
-using Npgsql;
 
 namespace GoCoffee.Tenant.Metrics;
 
@@ -21,7 +20,7 @@ namespace GoCoffee.Tenant.Metrics;
 /// </list>
 /// Deleted tenants are left out.
 /// </summary>
-internal sealed class TenantMetrics(IDocumentStore store, TimeProvider clock) : IHostedService, IDisposable
+internal sealed class TenantMetrics(IDocumentStore store, TimeProvider clock, ILogger<TenantMetrics> logger) : IHostedService, IDisposable
 {
     private static readonly string[] Phases =
         [TenantPhase.Pending, TenantPhase.Provisioning, TenantPhase.Active, TenantPhase.Suspended, TenantPhase.Terminating, TenantPhase.Failed];
@@ -73,8 +72,8 @@ internal sealed class TenantMetrics(IDocumentStore store, TimeProvider clock) : 
             try
             {
                 using var session = store.QuerySession();
-                var tenants = session.Query<Lifecycle.Tenant>().Where(t => t.Phase != TenantPhase.Deleted).ToList();
-                var ledgers = session.Query<TenantLedger>().ToList().ToDictionary(l => l.Id, StringComparer.Ordinal);
+                var tenants = session.Query<Lifecycle.Tenant>().Where(t => t.Phase != TenantPhase.Deleted).ToListAsync().GetAwaiter().GetResult();
+                var ledgers = session.Query<TenantLedger>().ToListAsync().GetAwaiter().GetResult().ToDictionary(l => l.Id, StringComparer.Ordinal);
                 var now = clock.GetUtcNow();
                 var reading = new Reading(DateTime.UtcNow, [], [], [], []);
                 foreach (var tenant in tenants)
@@ -91,9 +90,10 @@ internal sealed class TenantMetrics(IDocumentStore store, TimeProvider clock) : 
 
                 _last = reading;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            catch (Exception ex)
             {
-                // The database is away: the last values stay.
+                // The database is away: the last values stay (a scrape must not fail for it).
+                logger.LogWarning(ex, "Reading the {Meter} gauges failed; the last values stay", nameof(TenantMetrics));
             }
 
             return _last;
