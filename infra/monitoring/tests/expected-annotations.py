@@ -45,6 +45,7 @@ for path in sys.argv[1:]:
     for test in doc['tests']:
         for case in test.get('alert_rule_test', []):
             for exp in case.get('exp_alerts') or []:
+                exp['exp_annotations'] = {k: Literal(v) for k, v in (exp.get('exp_annotations') or {}).items()}
                 key = (case['alertname'], case['eval_time'])
                 want = {k: str(v) for k, v in exp['exp_labels'].items()}
                 want['alertname'] = case['alertname']
