@@ -37,4 +37,15 @@ public sealed class PromQlSelectorsTests
         Assert.Null(selector.Metric);
         Assert.Equal([new LabelMatcher("__name__", "=~", "up|ALERTS"), new LabelMatcher("label", "=", "a \"quoted\" value")], selector.Matchers);
     }
+
+    [Fact]
+    public void Grouping_and_matching_labels_are_found_outside_strings_and_label_replace_destinations_count_as_created()
+    {
+        const string expr = """
+            label_replace(max by (namespace, pod) (kube_pod_status_ready{condition="by (nothing)"}) == 1, "tenant", "$1", "namespace", "(.+)-[0-9]+")
+            and on (tenant) group_left (phase) sum without (instance) (gocoffee_tenant_phase)
+            """;
+        Assert.Equal(["namespace", "pod", "tenant", "phase"], PromQlSelectors.GroupingLabels(expr));
+        Assert.Equal(["tenant"], PromQlSelectors.CreatedLabels(expr));
+    }
 }

@@ -122,6 +122,47 @@ public static class PromQlSelectors
         return selectors;
     }
 
+    /// <summary>
+    /// The labels an expression groups or matches by (<c>by</c>, <c>on</c>, <c>group_left</c>, <c>group_right</c>):
+    /// each must exist on the series it selects, or the grouping silently merges everything into one series.
+    /// </summary>
+    public static IReadOnlyList<string> GroupingLabels(string expression)
+    {
+        var withoutStrings = System.Text.RegularExpressions.Regex.Replace(expression, "\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`", "\"\"");
+        return
+        [
+            .. System.Text.RegularExpressions.Regex.Matches(withoutStrings, @"\b(?:by|on|group_left|group_right)\s*\(([^)]*)\)")
+                .SelectMany(match => match.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Distinct(StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>The labels an expression creates (<c>label_replace</c>'s and <c>label_join</c>'s destination).</summary>
+    public static IReadOnlyList<string> CreatedLabels(string expression) =>
+    [
+        .. System.Text.RegularExpressions.Regex.Matches(expression, @"\blabel_(?:replace|join)\s*\(").Select(match =>
+        {
+            // The destination is the first string argument after the vector argument: skip to the comma at depth 0.
+            var depth = 0;
+            for (var i = match.Index + match.Length; i < expression.Length; i++)
+            {
+                depth += expression[i] switch { '(' or '{' or '[' => 1, ')' or '}' or ']' => -1, _ => 0 };
+                if (expression[i] is '"' or '\'')
+                {
+                    var quote = expression[i];
+                    i = expression.IndexOf(quote, i + 1);
+                }
+                else if (expression[i] == ',' && depth == 0)
+                {
+                    var start = expression.IndexOf('"', i);
+                    return expression[(start + 1)..expression.IndexOf('"', start + 1)];
+                }
+            }
+
+            return string.Empty;
+        }).Where(label => label.Length > 0),
+    ];
+
     private static bool StartsWithWord(string text, int at, string word) =>
         at + word.Length <= text.Length && string.CompareOrdinal(text, at, word, 0, word.Length) == 0
         && (at + word.Length == text.Length || !char.IsAsciiLetterOrDigit(text[at + word.Length]));
