@@ -193,7 +193,9 @@ public sealed partial class MonitoringProofTests(PlatformFixture platform, ITest
         }
         finally
         {
+            // Back as the collection's other tests expect it: running, and served by the gateway again.
             await platform.Restart(web3);
+            await platform.WaitUntilReady([platform.Gateway], PlatformFixture.StartupTimeout);
         }
     }
 
