@@ -290,6 +290,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             // Stops every resource (the orchestrator ends what it started), then the orchestrator itself.
             await _app.StopAsync();
             await _app.DisposeAsync();
+            DeleteMonitoringFolder();
         }
 
         await _stopping.CancelAsync();
@@ -477,6 +478,31 @@ public sealed class PlatformFixture : IAsyncLifetime
         content.Length > 28 && char.IsAsciiDigit(content[0]) && content[10] == 'T' && content.IndexOf("Z ", StringComparison.Ordinal) is var end and > 18 and < 36
             ? content[(end + 2)..]
             : content;
+
+    /// <summary>The run's Prometheus and Alertmanager configurations and data (the app host's <c>.run/monitoring-&lt;gateway port&gt;</c>).</summary>
+    private void DeleteMonitoringFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GoCoffee.sln")))
+            {
+                try
+                {
+                    var folder = Path.Combine(directory.FullName, ".run", $"monitoring-{Gateway.Port}");
+                    if (Directory.Exists(folder))
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left for the next clean of .run.
+                }
+
+                return;
+            }
+        }
+    }
 
     /// <summary>A fresh folder for this run's process logs; only the five most recent runs are kept.</summary>
     private static string PrepareLogDirectory(string runName)
