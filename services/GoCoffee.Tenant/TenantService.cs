@@ -23,6 +23,7 @@ public static class TenantService
             .Validate(o => o.MaxLivePerTenant >= 1 && o.RevokedRetention >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero, "Tenants:ApiKeys: MaxLivePerTenant must be at least 1, RevokedRetention not negative, PruneInterval positive.")
             .ValidateOnStart();
         builder.Services.AddHostedService<RevokedApiKeyPruner>();
+        builder.Services.AddHostedService<Metrics.TenantMetrics>();
         builder.AddPlatformService(
             Identity,
             store =>

@@ -58,6 +58,9 @@ public sealed class ReliabilityHost : IAsyncDisposable
         await session.SaveChangesAsync();
     }
 
+    /// <summary>The host's <c>/metrics</c> (Prometheus text).</summary>
+    public Task<string> Metrics() => _host.AnonymousClient().GetStringAsync("/metrics");
+
     public async Task<int> PendingOutboxMessages()
     {
         await using var session = Store.QuerySession();

@@ -6,13 +6,16 @@ namespace GoCoffee.Orders.Metrics;
 
 /// <summary>
 /// Business metrics on <c>/metrics</c>: orders by tenant and status and revenue by tenant and currency (read from the
-/// orders themselves, so they are right after a restart and across replicas), payment failures and time from placement
+/// orders themselves, so they are right after a restart and across replicas), payment attempts and failures and time from placement
 /// to ready (recorded where they happen).
 /// </summary>
 public sealed class OrderMetrics
 {
     private static readonly Counter<long> PaymentFailures = Telemetry.Meter.CreateCounter<long>(
         "gocoffee.orders.payment.failures", description: "Card payments that failed: declined, failed second step, provider timeout");
+
+    private static readonly Counter<long> PaymentAttempts = Telemetry.Meter.CreateCounter<long>(
+        "gocoffee.orders.payment.attempts", description: "Card payments sent to a provider (what the failure rate is a share of)");
 
     private static readonly Histogram<double> ToReady = Telemetry.Meter.CreateHistogram<double>(
         "gocoffee.orders.placement_to_ready", unit: "s", description: "Time from placing an order to the shop marking it ready",
@@ -30,6 +33,9 @@ public sealed class OrderMetrics
         Telemetry.Meter.CreateObservableGauge("gocoffee.orders.by_status", () => Read().ByStatus, description: "Orders by tenant and current status");
         Telemetry.Meter.CreateObservableGauge("gocoffee.orders.revenue", () => Read().Revenue, description: "Money taken (paid minus refunded) by tenant and currency");
     }
+
+    public static void PaymentAttempted(string tenantId, string provider) =>
+        PaymentAttempts.Add(1, new("tenant", tenantId), new("provider", provider));
 
     public static void PaymentFailed(string tenantId, string provider, string reason) =>
         PaymentFailures.Add(1, new("tenant", tenantId), new("provider", provider), new("reason", reason));

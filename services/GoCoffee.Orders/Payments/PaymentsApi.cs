@@ -89,6 +89,7 @@ internal static class PaymentsApi
             UpdatedAt = now,
         };
 
+        OrderMetrics.PaymentAttempted(tenantId, provider.Name);
         CardOutcome outcome;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

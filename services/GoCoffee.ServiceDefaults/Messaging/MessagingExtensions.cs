@@ -29,6 +29,7 @@ public static class MessagingExtensions
         builder.Services.AddOptions<OutboxRelayOptions>().Bind(settings.GetSection("Outbox"));
         builder.Services.AddScoped<IOutbox, MartenOutbox>();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<OutboxGauges>();
         builder.Services.AddSingleton<PlatformProbeResponder>();
 
         builder.Services.AddMassTransit(bus =>

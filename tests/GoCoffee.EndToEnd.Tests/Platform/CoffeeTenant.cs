@@ -32,11 +32,22 @@ public sealed class CoffeeTenant
     public string ApiKey { get; }
 
     /// <summary>
-    /// Posts the tenant (premium tier: coffee with both features, web3 on ethereum) through the gateway as an operator
-    /// and waits until the gateway serves it with its API key.
+    /// Posts the tenant (premium tier: coffee with both features, web3 on ethereum, and AI when <paramref name="ai"/> is
+    /// given: its <c>spec.services.ai</c>) through the gateway as an operator and waits until the gateway serves it with
+    /// its API key.
     /// </summary>
-    public static async Task<CoffeeTenant> Onboard(PlatformFixture platform, string prefix)
+    public static async Task<CoffeeTenant> Onboard(PlatformFixture platform, string prefix, object? ai = null)
     {
+        var services = new Dictionary<string, object>
+        {
+            ["coffee"] = new { enabled = true, features = new[] { "premium-blends", "custom-orders" } },
+            ["web3"] = new { enabled = true, networks = new[] { "ethereum" } },
+        };
+        if (ai is not null)
+        {
+            services["ai"] = ai;
+        }
+
         var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
         var body = await platform.AsOperator(HttpMethod.Post, "/api/tenants", HttpStatusCode.Accepted, new
         {
@@ -49,11 +60,7 @@ public sealed class CoffeeTenant
                 tier = "premium",
                 owners = new[] { "e2e@example.com" },
                 resources = new { namespaces = 1, cpu = "2", memory = "4Gi", storage = "20Gi" },
-                services = new
-                {
-                    coffee = new { enabled = true, features = new[] { "premium-blends", "custom-orders" } },
-                    web3 = new { enabled = true, networks = new[] { "ethereum" } },
-                },
+                services,
             },
         });
         var tenant = new CoffeeTenant(platform, id, body.GetProperty("apiKey").GetProperty("key").GetString()!);

@@ -90,6 +90,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>The run's own anvil node (the web3 service's ethereum network), on a free port.</summary>
     public Uri AnvilRpcUrl { get; private set; } = null!;
 
+    /// <summary>The run's Prometheus (the app host's, on a free port): it scrapes every process and RabbitMQ with the alert pack loaded.</summary>
+    public Uri PrometheusUrl { get; private set; } = null!;
+
+    /// <summary>The run's Alertmanager (the app host's, on a free port), which Prometheus sends its alerts to.</summary>
+    public Uri AlertmanagerUrl { get; private set; } = null!;
+
     /// <summary>The key the orders service's sandbox card provider signs its callbacks with (the app host's parameter, set for this run).</summary>
     public string SandboxCallbackSecret { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
@@ -127,13 +133,15 @@ public sealed class PlatformFixture : IAsyncLifetime
 
             var processes = ServiceCatalog.Select(service => (service.Name, service.RoutePrefix)).Append((Name: "gateway", RoutePrefix: string.Empty)).ToList();
             var replicas = ReplicaSlots.SelectMany(slot => Enumerable.Range(1, slot.Count).Select(n => (Name: $"{slot.Of}-replica-{n}", slot.Of))).ToList();
-            var ports = FreePorts(processes.Count + replicas.Count + 2);
-            var (anvilPort, prometheusPort) = (ports[^2], ports[^1]);
+            var ports = FreePorts(processes.Count + replicas.Count + 3);
+            var (anvilPort, prometheusPort, alertmanagerPort) = (ports[^3], ports[^2], ports[^1]);
             AnvilRpcUrl = new Uri($"http://127.0.0.1:{anvilPort}");
+            PrometheusUrl = new Uri($"http://127.0.0.1:{prometheusPort}");
+            AlertmanagerUrl = new Uri($"http://127.0.0.1:{alertmanagerPort}");
 
             var clock = Stopwatch.StartNew();
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoCoffee_AppHost>(
-                [.. AppHostArguments(processes.Select(p => p.Name), ports, kubeconfig), .. CoffeeArguments(ports[processes.FindIndex(p => p.Name == "gateway")], anvilPort)],
+                [.. AppHostArguments(processes.Select(p => p.Name), ports, kubeconfig), .. CoffeeArguments(ports[processes.FindIndex(p => p.Name == "gateway")], anvilPort), $"--GoCoffee:Ports:alertmanager={alertmanagerPort}"],
                 (options, _) =>
                 {
                     options.DisableDashboard = true;
@@ -285,6 +293,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             // Stops every resource (the orchestrator ends what it started), then the orchestrator itself.
             await _app.StopAsync();
             await _app.DisposeAsync();
+            DeleteMonitoringFolder();
         }
 
         await _stopping.CancelAsync();
@@ -355,8 +364,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The local tools the app host starts (anvil, Prometheus) listen on fixed ports (8545, 9090); a run of the tests
-    /// puts them on free ports, so that it shares nothing with <c>./run.sh</c> or another run on the same machine.
+    /// The local tools the app host starts (anvil, Prometheus, Alertmanager) listen on fixed ports (8545, 9090, 9093); a
+    /// run of the tests puts them on free ports (Alertmanager's through <c>GoCoffee:Ports:alertmanager</c>), so that it shares nothing with <c>./run.sh</c> or another run on the same machine.
     /// </summary>
     private static void MoveLocalTools(IDistributedApplicationTestingBuilder builder, int anvilPort, int prometheusPort)
     {
@@ -473,6 +482,31 @@ public sealed class PlatformFixture : IAsyncLifetime
         content.Length > 28 && char.IsAsciiDigit(content[0]) && content[10] == 'T' && content.IndexOf("Z ", StringComparison.Ordinal) is var end and > 18 and < 36
             ? content[(end + 2)..]
             : content;
+
+    /// <summary>The run's Prometheus and Alertmanager configurations and data (the app host's <c>.run/monitoring-&lt;gateway port&gt;</c>).</summary>
+    private void DeleteMonitoringFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GoCoffee.sln")))
+            {
+                try
+                {
+                    var folder = Path.Combine(directory.FullName, ".run", $"monitoring-{Gateway.Port}");
+                    if (Directory.Exists(folder))
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left for the next clean of .run.
+                }
+
+                return;
+            }
+        }
+    }
 
     /// <summary>A fresh folder for this run's process logs; only the five most recent runs are kept.</summary>
     private static string PrepareLogDirectory(string runName)
