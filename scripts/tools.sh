@@ -7,11 +7,11 @@
 #   prometheus-alertmanager, amtool
 #                   from PATH when present; otherwise Debian's package (apt-get install prometheus-alertmanager): the
 #                   app host runs Alertmanager with the alert pack's configuration, the monitoring tests run amtool.
-#   chromium        from PATH when present; otherwise Debian's package: the headless browser the operator console's
-#                   end-to-end tests drive with Microsoft.Playwright (no browser download).
+#   chromium        only with --tests: from PATH when present; otherwise Debian's package: the headless browser the
+#                   operator console's end-to-end tests drive with Microsoft.Playwright (no browser download).
 #   anvil           the local Ethereum node (the web3 service's tests, run.sh): from PATH when present; otherwise from
 #                   the npm package @foundry-rs/anvil-linux-amd64 1.7.1 (its bin/anvil), into .run/tools/bin.
-# Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh):$PATH"
+# Prints the folder to put first on PATH. Usage: export PATH="$(scripts/tools.sh [--tests]):$PATH"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,7 +68,9 @@ apt_tool() {
 apt_tool prometheus prometheus "the ai-workload tests"
 apt_tool prometheus-alertmanager prometheus-alertmanager "./run.sh and the monitoring tests"
 apt_tool amtool prometheus-alertmanager "the monitoring tests"
-apt_tool chromium chromium "the operator console tests"
+if [[ ${1:-} == --tests ]]; then
+  apt_tool chromium chromium "the operator console tests"
+fi
 if [[ ! -x $bin_dir/anvil ]] && ! PATH="${PATH//$bin_dir:/}" command -v anvil >/dev/null; then
   unpack_anvil
 fi

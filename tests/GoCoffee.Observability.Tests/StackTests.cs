@@ -57,7 +57,16 @@ public sealed class StackTests(StackTests.Platform platform) : IClassFixture<Sta
         Assert.Equal("metrics", (string?)monitor["spec"]!["endpoints"]![0]!["port"]);
 
         var platformRules = k8s.Get("prometheusrules", Ns, "platform-monitoring-platform")!;
-        Assert.Contains("ScrapeTargetDown", platformRules.ToJsonString());
+        // The platform pack (infra/monitoring/rules), whole: every alert of every file.
+        var packAlerts = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "monitoring", "rules"))
+            .SelectMany(File.ReadLines)
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("- alert: ", StringComparison.Ordinal))
+            .Select(line => line["- alert: ".Length..])
+            .ToList();
+        Assert.Contains("GoCoffeeServiceDown", packAlerts);
+        var applied = platformRules["spec"]!["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).Select(r => (string?)r!["alert"]).ToList();
+        Assert.Equal(packAlerts.Order(), applied.OfType<string>().Order());
         var userRules = k8s.Get("prometheusrules", Ns, "platform-monitoring-user")!;
         var rule = userRules["spec"]!["groups"]![0]!["rules"]![0]!;
         Assert.Equal("CoffeeApiHighErrorRate", (string?)rule["alert"]);
