@@ -190,6 +190,19 @@ public sealed partial class MonitoringProofTests(PlatformFixture platform, ITest
             output.WriteLine($"Alertmanager holds: {alert}");
             Assert.Equal("critical", alert.GetProperty("labels").GetProperty("severity").GetString());
             Assert.False(string.IsNullOrWhiteSpace(alert.GetProperty("annotations").GetProperty("runbook").GetString()));
+
+            // ... and Alertmanager delivers it to the observability service's intake, where the console lists it.
+            using var operatorHttp = new HttpClient { BaseAddress = platform.Gateway.BaseAddress };
+            operatorHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", platform.OperatorToken);
+            var listed = await TestInfrastructure.Eventually(
+                async () =>
+                {
+                    var firing = await operatorHttp.GetStringAsync("/api/observability/alerts?status=firing");
+                    return firing.Contains("GoCoffeeServiceDown", StringComparison.Ordinal) && firing.Contains("web3", StringComparison.Ordinal) ? firing : null;
+                },
+                TimeSpan.FromSeconds(90),
+                "Alertmanager posts GoCoffeeServiceDown to the alert intake and the console's alert list shows it");
+            output.WriteLine($"The console lists: {listed}");
         }
         finally
         {
