@@ -92,6 +92,35 @@ public sealed class ConsoleTests(PlatformFixture platform, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_tenant_admin_sees_its_ai_workload_with_replicas_gpus_and_the_tenants_gpu_quota()
+    {
+        var tenant = await CoffeeTenant.Onboard(platform, "console-ai", ai: new { enabled = true, models = new[] { "coffee-recommendation" }, gpuQuota = 2, gpuTypes = new[] { "nvidia-tesla-t4" } });
+        await tenant.DeployRecommender("console-recommender");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("GOCOFFEE_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(ConsoleUrl.ToString());
+        await SignIn(page, tenant.ApiKey);
+
+        // The page refreshes every 5 s: the row follows the deployment saga until the GPU is reserved in the quota.
+        var row = page.Locator($"#workloads tr[data-tenant=\"{tenant.Id}\"]");
+        // (The version shows once loaded: the fake API server never makes the Deployment's pods ready, so it stays Initializing.)
+        await Assertions.Expect(row).ToContainTextAsync("console-recommender (coffee-recommendation", new() { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(row.Locator(".phase")).ToHaveTextAsync("Initializing", new() { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(row).ToContainTextAsync("1× nvidia-tesla-t4", new() { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(row).ToContainTextAsync("1/2 GPUs", new() { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(row).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+/1 ready"), new() { Timeout = (float)Wait.TotalMilliseconds });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifact("console-ai-workloads.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task The_console_page_is_served_through_the_gateway_with_a_policy_that_runs_only_its_own_script()
     {
         using var http = new HttpClient();

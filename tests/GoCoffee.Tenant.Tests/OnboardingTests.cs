@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GoCoffee.FakeKubernetes;
 using GoCoffee.Testing;
 using k8s.Models;
 
@@ -94,6 +95,34 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.PostAsync("/api/tenants/sleepy/resume", null)).StatusCode);
         await platform.WaitForPhase("sleepy", "Active");
         Assert.Equal(3, Replicas(platform.Kubernetes.Get("deployments", "sleepy-1", "barista")!));
+    }
+
+    [Fact]
+    public async Task A_deletion_asked_for_while_a_change_is_being_applied_runs_once_the_change_is_done()
+    {
+        using var created = await platform.PostYaml(TenantDocuments.Yaml("changing", "basic", namespaces: 1, cpu: "2", memory: "4Gi"));
+        await platform.WaitForPhase("changing", "Active");
+
+        // The change's round is held at the API server: the tenant still says Active, so the API accepts the deletion
+        // while the lifecycle saga is applying the change.
+        bool QuotaWrite(FakeRequest r) => r.IsFor("resourcequotas") && r.Namespace == "changing-1" && !r.IsVerb("get");
+        var onboardingWrites = platform.Kubernetes.Requests.Count(QuotaWrite);
+        Task<JsonElement> deleted;
+        using (platform.Kubernetes.Delay(request => request.IsFor("resourcequotas") && request.Namespace == "changing-1", TimeSpan.FromSeconds(3)))
+        {
+            using var change = await platform.Client.PatchAsync("/api/tenants/changing", JsonContent.Create(new { tier = "premium", resources = new { namespaces = 1, cpu = "8", memory = "16Gi", storage = "20Gi" } }));
+            Assert.True(change.StatusCode == HttpStatusCode.Accepted, await change.Content.ReadAsStringAsync());
+            await TestInfrastructure.Eventually(
+                () => Task.FromResult(platform.Kubernetes.Requests.Count(QuotaWrite) > onboardingWrites ? (bool?)true : null),
+                TimeSpan.FromSeconds(30),
+                "the change's round reached the API server");
+            Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.DeleteAsync("/api/tenants/changing?gracePeriodSeconds=0")).StatusCode);
+            deleted = platform.WaitForPhase("changing", "Deleted");
+        }
+
+        var tenant = await deleted;
+        Assert.Equal("Deleted", tenant.GetProperty("status").GetProperty("phase").GetString());
+        Assert.DoesNotContain(platform.Kubernetes.Objects("namespaces"), n => Label(n, "gocoffee.dev/tenant") == "changing");
     }
 
     [Fact]

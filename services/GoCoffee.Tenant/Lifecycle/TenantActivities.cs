@@ -55,6 +55,27 @@ internal static class TenantActivities
         where TMessage : class =>
         binder.CancelTimeout(saga => saga.StepTimeoutToken, (saga, token) => saga.StepTimeoutToken = token);
 
+    /// <summary>
+    /// A deletion the tenant was asked for (just now, or while a change was being applied): its plan is asked for, and a
+    /// cancelled deletion returns to the state the tenant is in now.
+    /// </summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> StartPendingDeletion<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder,
+        TenantLifecycleStateMachine machine)
+        where TMessage : class =>
+        binder.If(
+            context => context.Saga.PendingDeletionGracePeriod is not null,
+            deletion => deletion
+                .Then(context =>
+                {
+                    context.Saga.GracePeriod = context.Saga.PendingDeletionGracePeriod!.Value;
+                    context.Saga.PendingDeletionGracePeriod = null;
+                    context.Saga.StateBeforeDeletion = context.Saga.CurrentState;
+                })
+                .PublishDurably(context => new PlanTenantDeletion(context.Saga.CorrelationId, context.Saga.TenantId))
+                .ScheduleStepTimeout("plan-deletion")
+                .TransitionTo(machine.PlanningDeletion));
+
     /// <summary>Keys issued before activation start working now: the gateway learns them from <see cref="ApiKeyIssued"/>.</summary>
     public static EventActivityBinder<TenantLifecycleState, TMessage> ActivatePendingApiKeys<TMessage>(
         this EventActivityBinder<TenantLifecycleState, TMessage> binder)

@@ -27,6 +27,12 @@ public sealed class TenantLifecycleState : SagaStateMachineInstance
     /// <summary>The tenant runs AI workloads: its deletion removes them (through the ai-workload service) before its namespaces.</summary>
     public bool RemovesAiWorkloads { get; set; }
 
+    /// <summary>
+    /// A deletion asked for while a change was being applied to an active tenant (its phase still says Active): it starts
+    /// as soon as that round ends, Active or Failed.
+    /// </summary>
+    public TimeSpan? PendingDeletionGracePeriod { get; set; }
+
     /// <summary>Where a cancelled deletion returns to.</summary>
     public string StateBeforeDeletion { get; set; } = string.Empty;
 

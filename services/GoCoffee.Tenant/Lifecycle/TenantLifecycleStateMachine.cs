@@ -105,7 +105,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                                 TierCatalog.Find(context.Saga.Tier)?.Features() ?? [],
                                 context.Saga.TenantVersion),
                             context => context.Saga.TenantId))
-                .TransitionTo(Active));
+                .TransitionTo(Active)
+                .StartPendingDeletion(this));
 
         // Either step of a provisioning round failing, or not answering in time, fails the tenant.
         During(
@@ -116,14 +117,16 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                 .PublishDurably(
                     context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "ChildObjectFailed", $"{context.Message.FailedObject}: {context.Message.Message}", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
-                .TransitionTo(Failed),
+                .TransitionTo(Failed)
+                .StartPendingDeletion(this),
             When(StepTimedOut, context => context.Message.Token == context.Saga.StepTimeoutToken)
                 .Then(context => context.Saga.StepTimeoutToken = null)
                 .Record(context => new ClusterStepFailed(context.Message.Step, "cluster-agent", 504, $"No answer to the {context.Message.Step} step in time; nothing more will be applied.", [], context.Now()))
                 .PublishDurably(
                     context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "StepTimedOut", $"The {context.Message.Step} step timed out.", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
-                .TransitionTo(Failed));
+                .TransitionTo(Failed)
+                .StartPendingDeletion(this));
 
         During(
             Suspending,
@@ -169,14 +172,15 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
         During(
             new[] { Active, Suspended, Failed },
             When(DeletionRequested)
-                .Then(context =>
-                {
-                    context.Saga.GracePeriod = context.Message.GracePeriod;
-                    context.Saga.StateBeforeDeletion = context.Saga.CurrentState;
-                })
-                .PublishDurably(context => new PlanTenantDeletion(context.Saga.CorrelationId, context.Saga.TenantId))
-                .ScheduleStepTimeout("plan-deletion")
-                .TransitionTo(PlanningDeletion));
+                .Then(context => context.Saga.PendingDeletionGracePeriod = context.Message.GracePeriod)
+                .StartPendingDeletion(this));
+
+        // An active tenant's change is being applied (its phase still says Active, so the API accepts a deletion): the
+        // deletion waits for the round to end rather than being lost.
+        During(
+            new[] { Provisioning, ConfiguringMonitoring },
+            When(DeletionRequested, context => context.Saga.WasActivated)
+                .Then(context => context.Saga.PendingDeletionGracePeriod = context.Message.GracePeriod));
 
         During(
             PlanningDeletion,

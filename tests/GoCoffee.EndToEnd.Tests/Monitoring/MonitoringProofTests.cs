@@ -141,29 +141,7 @@ public sealed partial class MonitoringProofTests(PlatformFixture platform, ITest
         await platform.VirtualHost.Purge("orders-shop-events_error");
 
         // An AI workload on the tenant's GPU quota.
-        using (var model = await tenant.SendUntilNot(
-                   [HttpStatusCode.Forbidden, HttpStatusCode.NotFound], HttpMethod.Post, "/api/ai/models",
-                   new { name = "coffee-recommendation", version = "1.0.0", framework = "onnx", source = "gs://go-coffee-models/coffee-recommendation-1.0.0" }))
-        {
-            Assert.True(model.IsSuccessStatusCode, $"registering the model answered {(int)model.StatusCode}: {await model.Content.ReadAsStringAsync()}");
-        }
-
-        using (var workload = await tenant.Send(HttpMethod.Post, "/api/ai/workloads", new
-               {
-                   apiVersion = "ai.gocoffee.dev/v1",
-                   kind = "AIWorkload",
-                   metadata = new { name = "recommender" },
-                   spec = new
-                   {
-                       workloadType = "inference",
-                       model = new { name = "coffee-recommendation", version = "1.0.0" },
-                       resources = new { gpu = new { type = "nvidia-tesla-t4", count = 1 }, cpu = "1", memory = "1Gi" },
-                       scaling = new { minReplicas = 1, maxReplicas = 1, targetGPUUtilization = 70 },
-                   },
-               }))
-        {
-            Assert.True(workload.IsSuccessStatusCode, $"deploying the workload answered {(int)workload.StatusCode}: {await workload.Content.ReadAsStringAsync()}");
-        }
+        await tenant.DeployRecommender("recommender");
 
         // web3 stops: the gateway answers its routes with a 5xx, its queues lose their consumers, its alert fires.
         var web3 = platform["web3"];

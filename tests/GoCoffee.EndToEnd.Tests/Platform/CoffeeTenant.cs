@@ -113,6 +113,35 @@ public sealed class CoffeeTenant
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>
+    /// Registers the model <c>coffee-recommendation</c> 1.0.0 (onnx) and deploys it as the AI workload
+    /// <paramref name="name"/> on one T4 GPU; the tenant must have been onboarded with AI allowing that model and GPU.
+    /// </summary>
+    public async Task DeployRecommender(string name)
+    {
+        using (var model = await SendUntilNot(
+                   [HttpStatusCode.Forbidden, HttpStatusCode.NotFound], HttpMethod.Post, "/api/ai/models",
+                   new { name = "coffee-recommendation", version = "1.0.0", framework = "onnx", source = "gs://go-coffee-models/coffee-recommendation-1.0.0" }))
+        {
+            Assert.True(model.IsSuccessStatusCode, $"registering the model answered {(int)model.StatusCode}: {await model.Content.ReadAsStringAsync()}");
+        }
+
+        using var workload = await Send(HttpMethod.Post, "/api/ai/workloads", new
+        {
+            apiVersion = "ai.gocoffee.dev/v1",
+            kind = "AIWorkload",
+            metadata = new { name },
+            spec = new
+            {
+                workloadType = "inference",
+                model = new { name = "coffee-recommendation", version = "1.0.0" },
+                resources = new { gpu = new { type = "nvidia-tesla-t4", count = 1 }, cpu = "1", memory = "1Gi" },
+                scaling = new { minReplicas = 1, maxReplicas = 1, targetGPUUtilization = 70 },
+            },
+        });
+        Assert.True(workload.IsSuccessStatusCode, $"deploying the workload answered {(int)workload.StatusCode}: {await workload.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>The order as the orders service shows it (read by the operator, so polling does not spend the tenant's rate limit).</summary>
     public async Task<JsonElement> Order(Guid orderId) =>
         await _platform.AsOperator(HttpMethod.Get, $"/api/orders/{Id}/orders/{orderId}", HttpStatusCode.OK);
