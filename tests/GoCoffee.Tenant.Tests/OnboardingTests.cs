@@ -100,22 +100,9 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
     [Fact]
     public async Task A_deletion_asked_for_while_a_change_is_being_applied_runs_once_the_change_is_done()
     {
-        using var created = await platform.PostYaml(TenantDocuments.Yaml("changing", "basic", namespaces: 1, cpu: "2", memory: "4Gi"));
-        await platform.WaitForPhase("changing", "Active");
-
-        // The change's round is held at the API server: the tenant still says Active, so the API accepts the deletion
-        // while the lifecycle saga is applying the change.
-        bool QuotaWrite(FakeRequest r) => r.IsFor("resourcequotas") && r.Namespace == "changing-1" && !r.IsVerb("get");
-        var onboardingWrites = platform.Kubernetes.Requests.Count(QuotaWrite);
         Task<JsonElement> deleted;
-        using (platform.Kubernetes.Delay(request => request.IsFor("resourcequotas") && request.Namespace == "changing-1", TimeSpan.FromSeconds(3)))
+        using (await ApplyingAHeldChange("changing"))
         {
-            using var change = await platform.Client.PatchAsync("/api/tenants/changing", JsonContent.Create(new { tier = "premium", resources = new { namespaces = 1, cpu = "8", memory = "16Gi", storage = "20Gi" } }));
-            Assert.True(change.StatusCode == HttpStatusCode.Accepted, await change.Content.ReadAsStringAsync());
-            await TestInfrastructure.Eventually(
-                () => Task.FromResult(platform.Kubernetes.Requests.Count(QuotaWrite) > onboardingWrites ? (bool?)true : null),
-                TimeSpan.FromSeconds(30),
-                "the change's round reached the API server");
             Assert.Equal(HttpStatusCode.Accepted, (await platform.Client.DeleteAsync("/api/tenants/changing?gracePeriodSeconds=0")).StatusCode);
             deleted = platform.WaitForPhase("changing", "Deleted");
         }
@@ -123,6 +110,54 @@ public sealed class OnboardingWithFakeKubernetesTests(PlatformWithFakeKubernetes
         var tenant = await deleted;
         Assert.Equal("Deleted", tenant.GetProperty("status").GetProperty("phase").GetString());
         Assert.DoesNotContain(platform.Kubernetes.Objects("namespaces"), n => Label(n, "gocoffee.dev/tenant") == "changing");
+    }
+
+    [Fact]
+    public async Task A_second_change_or_a_suspension_asked_for_while_a_change_is_being_applied_is_applied_after_it()
+    {
+        using (await ApplyingAHeldChange("rechanging"))
+        {
+            using var second = await platform.Client.PatchAsync("/api/tenants/rechanging", JsonContent.Create(new { resources = new { namespaces = 2, cpu = "8", memory = "16Gi", storage = "20Gi" } }));
+            Assert.True(second.StatusCode == HttpStatusCode.Accepted, await second.Content.ReadAsStringAsync());
+        }
+
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Objects("resourcequotas").Count(q => Label(q, "gocoffee.dev/tenant") == "rechanging") == 2 ? (bool?)true : null),
+            TimeSpan.FromSeconds(30),
+            "the second change (a second namespace) is applied after the first");
+        await platform.WaitForPhase("rechanging", "Active");
+
+        using (await ApplyingAHeldChange("pausing"))
+        {
+            using var suspend = await platform.Client.PostAsync("/api/tenants/pausing/suspend", JsonContent.Create(new { reason = "unpaid invoice" }));
+            Assert.True(suspend.IsSuccessStatusCode, await suspend.Content.ReadAsStringAsync());
+        }
+
+        await platform.WaitForPhase("pausing", "Suspended");
+    }
+
+    /// <summary>
+    /// Onboards <paramref name="id"/>, then asks for a change whose round is held at the API server (its quota writes
+    /// take 3 s) until the returned handle is disposed: the tenant still says Active, its lifecycle saga is mid-round.
+    /// </summary>
+    private async Task<IDisposable> ApplyingAHeldChange(string id)
+    {
+        using (var created = await platform.PostYaml(TenantDocuments.Yaml(id, "basic", namespaces: 1, cpu: "2", memory: "4Gi")))
+        {
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        await platform.WaitForPhase(id, "Active");
+        bool QuotaWrite(FakeRequest r) => r.IsFor("resourcequotas") && r.Namespace == $"{id}-1" && !r.IsVerb("get");
+        var onboardingWrites = platform.Kubernetes.Requests.Count(QuotaWrite);
+        var held = platform.Kubernetes.Delay(request => request.IsFor("resourcequotas") && request.Namespace == $"{id}-1", TimeSpan.FromSeconds(3));
+        using var change = await platform.Client.PatchAsync($"/api/tenants/{id}", JsonContent.Create(new { tier = "premium", resources = new { namespaces = 1, cpu = "8", memory = "16Gi", storage = "20Gi" } }));
+        Assert.True(change.StatusCode == HttpStatusCode.Accepted, await change.Content.ReadAsStringAsync());
+        await TestInfrastructure.Eventually(
+            () => Task.FromResult(platform.Kubernetes.Requests.Count(QuotaWrite) > onboardingWrites ? (bool?)true : null),
+            TimeSpan.FromSeconds(30),
+            "the change's round reached the API server");
+        return held;
     }
 
     [Fact]

@@ -70,11 +70,48 @@ internal static class TenantActivities
                 {
                     context.Saga.GracePeriod = context.Saga.PendingDeletionGracePeriod!.Value;
                     context.Saga.PendingDeletionGracePeriod = null;
+                    context.Saga.PendingPlan = null;
+                    context.Saga.PendingChange = null;
+                    context.Saga.PendingSuspensionReason = null;
                     context.Saga.StateBeforeDeletion = context.Saga.CurrentState;
                 })
                 .PublishDurably(context => new PlanTenantDeletion(context.Saga.CorrelationId, context.Saga.TenantId))
                 .ScheduleStepTimeout("plan-deletion")
                 .TransitionTo(machine.PlanningDeletion));
+
+    /// <summary>
+    /// A change asked for while another round ran (and no deletion came after it): asked for again, with the newest plan,
+    /// so that it starts in a transaction of its own once this one commits (each records on the tenant's stream).
+    /// </summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> StartPendingChange<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder,
+        TenantLifecycleStateMachine machine)
+        where TMessage : class =>
+        binder.If(
+            context => context.Saga.PendingPlan is not null && context.Saga.PendingDeletionGracePeriod is null
+                       && (context.Saga.CurrentState == machine.Active.Name || context.Saga.CurrentState == machine.Failed.Name),
+            change => change
+                .PublishDurably(
+                    context => new TenantChangeRequested(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.PendingPlan!, context.Saga.PendingChange ?? "changed", context.Now()),
+                    context => context.Saga.TenantId)
+                .Then(context =>
+                {
+                    context.Saga.PendingPlan = null;
+                    context.Saga.PendingChange = null;
+                }));
+
+    /// <summary>A suspension asked for while a change was applied: asked for again once the tenant is Active.</summary>
+    public static EventActivityBinder<TenantLifecycleState, TMessage> StartPendingSuspension<TMessage>(
+        this EventActivityBinder<TenantLifecycleState, TMessage> binder,
+        TenantLifecycleStateMachine machine)
+        where TMessage : class =>
+        binder.If(
+            context => context.Saga.PendingSuspensionReason is not null && context.Saga.CurrentState == machine.Active.Name,
+            suspension => suspension
+                .PublishDurably(
+                    context => new TenantSuspensionRequested(context.Saga.CorrelationId, context.Saga.TenantId, context.Saga.PendingSuspensionReason!, context.Now()),
+                    context => context.Saga.TenantId)
+                .Then(context => context.Saga.PendingSuspensionReason = null));
 
     /// <summary>Keys issued before activation start working now: the gateway learns them from <see cref="ApiKeyIssued"/>.</summary>
     public static EventActivityBinder<TenantLifecycleState, TMessage> ActivatePendingApiKeys<TMessage>(

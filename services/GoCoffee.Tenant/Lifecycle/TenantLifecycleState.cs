@@ -1,4 +1,5 @@
 using GoCoffee.Contracts;
+using GoCoffee.Contracts.Tenants;
 using MassTransit;
 
 namespace GoCoffee.Tenant.Lifecycle;
@@ -32,6 +33,15 @@ public sealed class TenantLifecycleState : SagaStateMachineInstance
     /// as soon as that round ends, Active or Failed.
     /// </summary>
     public TimeSpan? PendingDeletionGracePeriod { get; set; }
+
+    /// <summary>A change asked for while another was being applied: the newest plan, applied once that round ends.</summary>
+    public TenantPlan? PendingPlan { get; set; }
+
+    /// <summary>What the pending changes were (for the audit trail).</summary>
+    public string? PendingChange { get; set; }
+
+    /// <summary>A suspension asked for while a change was being applied: it starts once the round ends Active.</summary>
+    public string? PendingSuspensionReason { get; set; }
 
     /// <summary>Where a cancelled deletion returns to.</summary>
     public string StateBeforeDeletion { get; set; } = string.Empty;

@@ -106,7 +106,9 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                                 context.Saga.TenantVersion),
                             context => context.Saga.TenantId))
                 .TransitionTo(Active)
-                .StartPendingDeletion(this));
+                .StartPendingDeletion(this)
+                .StartPendingChange(this)
+                .StartPendingSuspension(this));
 
         // Either step of a provisioning round failing, or not answering in time, fails the tenant.
         During(
@@ -118,7 +120,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                     context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "ChildObjectFailed", $"{context.Message.FailedObject}: {context.Message.Message}", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Failed)
-                .StartPendingDeletion(this),
+                .StartPendingDeletion(this)
+                .StartPendingChange(this),
             When(StepTimedOut, context => context.Message.Token == context.Saga.StepTimeoutToken)
                 .Then(context => context.Saga.StepTimeoutToken = null)
                 .Record(context => new ClusterStepFailed(context.Message.Step, "cluster-agent", 504, $"No answer to the {context.Message.Step} step in time; nothing more will be applied.", [], context.Now()))
@@ -126,7 +129,8 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
                     context => new TenantFailed(context.Saga.CorrelationId, context.Saga.TenantId, "StepTimedOut", $"The {context.Message.Step} step timed out.", context.Now(), context.Saga.TenantVersion),
                     context => context.Saga.TenantId)
                 .TransitionTo(Failed)
-                .StartPendingDeletion(this));
+                .StartPendingDeletion(this)
+                .StartPendingChange(this));
 
         During(
             Suspending,
@@ -180,7 +184,15 @@ public sealed class TenantLifecycleStateMachine : MassTransitStateMachine<Tenant
         During(
             new[] { Provisioning, ConfiguringMonitoring },
             When(DeletionRequested, context => context.Saga.WasActivated)
-                .Then(context => context.Saga.PendingDeletionGracePeriod = context.Message.GracePeriod));
+                .Then(context => context.Saga.PendingDeletionGracePeriod = context.Message.GracePeriod),
+            When(ChangeRequested, context => context.Saga.WasActivated)
+                .Then(context =>
+                {
+                    context.Saga.PendingPlan = context.Message.Plan;
+                    context.Saga.PendingChange = context.Saga.PendingChange is { } earlier ? $"{earlier}; {context.Message.Change}" : context.Message.Change;
+                }),
+            When(SuspensionRequested, context => context.Saga.WasActivated)
+                .Then(context => context.Saga.PendingSuspensionReason = context.Message.Reason));
 
         During(
             PlanningDeletion,
