@@ -28,7 +28,11 @@ public sealed class OutboxGaugesTests : IsolatedTest
             session.Store(new OutboxMessage { Id = onTime, MessageType = typeof(CupServeTimedOut).FullName!, CreatedAt = now, NotBefore = now.AddMinutes(5) });
         });
 
-        var metrics = await host.Metrics();
+        // The gauges are read on a timer: wait for the read that follows the commit.
+        var metrics = await TestInfrastructure.Eventually(
+            async () => await host.Metrics() is var text && Value(text, "gocoffee_saga_past_deadline", "saga=\"cup\"") == "1" ? text : null,
+            TimeSpan.FromSeconds(30),
+            "the gauges read the overdue saga");
 
         Assert.Equal("1", Value(metrics, "gocoffee_saga_past_deadline", "saga=\"cup\""));
         Assert.Equal("1", Value(metrics, "gocoffee_outbox_due"));
