@@ -39,6 +39,7 @@ public sealed class ConcurrencyConflictRetry(ILogger<ConcurrencyConflictRetry> l
         for (; ex is not null; ex = ex.InnerException)
         {
             if (ex is JasperFx.ConcurrencyException or Marten.Exceptions.ConcurrentUpdateException
+                    or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException
                 || ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
             {
                 return true;
