@@ -27,6 +27,19 @@ public static class FieldProblems
     public static ProblemHttpResult NotFound(string what, string name, string scope = "") =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {what}.", detail: $"There is no {what} '{Clip(name)}'{scope}.");
 
+    /// <summary>
+    /// The list endpoints' paging: <c>page</c> from 1 (default 1), <c>pageSize</c> 1–100 (default 20); the problem
+    /// naming the broken one, or null.
+    /// </summary>
+    public static ValidationProblem? Paging(int? page, int? pageSize, out int number, out int size)
+    {
+        number = page ?? 1;
+        size = pageSize ?? 20;
+        return number < 1 ? Invalid("page", "must be 1 or more")
+            : size is < 1 or > 100 ? Invalid("pageSize", "must be between 1 and 100")
+            : null;
+    }
+
     /// <summary>A client-sent value quoted back in a message, cut to 64 characters.</summary>
     public static string Clip(string? value) => value is null ? string.Empty : value.Length > 64 ? value[..64] + "…" : value;
 

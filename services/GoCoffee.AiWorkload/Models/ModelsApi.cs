@@ -1,6 +1,7 @@
 using GoCoffee.AiWorkload.Api;
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Resources;
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -116,16 +117,9 @@ public static class ModelsApi
             return denied;
         }
 
-        var number = page ?? 1;
-        var size = pageSize ?? 20;
-        if (number < 1)
+        if (FieldProblems.Paging(page, pageSize, out var number, out var size) is { } badPaging)
         {
-            return ApiProblems.Invalid("page", "must be 1 or more");
-        }
-
-        if (size is < 1 or > 100)
-        {
-            return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
+            return badPaging;
         }
 
         var models = await session.Query<RegisteredModel>().Where(m => m.TenantId == tenant).OrderBy(m => m.Name).ToListAsync(cancellationToken);

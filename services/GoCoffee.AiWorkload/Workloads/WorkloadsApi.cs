@@ -1,6 +1,7 @@
 using GoCoffee.AiWorkload.Api;
 using GoCoffee.Contracts.Ai;
 using GoCoffee.Resources;
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -61,16 +62,9 @@ public static class WorkloadsApi
             return denied;
         }
 
-        var number = page ?? 1;
-        var size = pageSize ?? 20;
-        if (number < 1)
+        if (FieldProblems.Paging(page, pageSize, out var number, out var size) is { } badPaging)
         {
-            return ApiProblems.Invalid("page", "must be 1 or more");
-        }
-
-        if (size is < 1 or > 100)
-        {
-            return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
+            return badPaging;
         }
 
         var query = session.Query<AiWorkload>().Where(w => w.TenantId == tenant);

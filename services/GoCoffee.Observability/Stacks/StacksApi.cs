@@ -72,16 +72,9 @@ public static class StacksApi
             return denied;
         }
 
-        var number = page ?? 1;
-        var size = pageSize ?? 20;
-        if (number < 1)
+        if (FieldProblems.Paging(page, pageSize, out var number, out var size) is { } badPaging)
         {
-            return FieldProblems.Invalid("page", "must be 1 or more");
-        }
-
-        if (size is < 1 or > 100)
-        {
-            return FieldProblems.Invalid("pageSize", "must be between 1 and 100");
+            return badPaging;
         }
 
         var query = session.Query<ObservabilityStack>().Where(s => s.TenantId == tenant);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GoCoffee.Contracts.Tenants;
+using GoCoffee.ServiceDefaults;
 using GoCoffee.ServiceDefaults.Messaging;
 using GoCoffee.ServiceDefaults.Security;
 using GoCoffee.Tenant.ApiKeys;
@@ -113,16 +114,9 @@ public static class TenantsApi
 
     internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> List(IQuerySession session, ClaimsPrincipal user, int? page, int? pageSize, CancellationToken cancellationToken)
     {
-        var number = page ?? 1;
-        var size = pageSize ?? 20;
-        if (number < 1)
+        if (FieldProblems.Paging(page, pageSize, out var number, out var size) is { } badPaging)
         {
-            return ApiProblems.Invalid("page", "must be 1 or more");
-        }
-
-        if (size is < 1 or > 100)
-        {
-            return ApiProblems.Invalid("pageSize", "must be between 1 and 100");
+            return badPaging;
         }
 
         // As Kubernetes lists only what RBAC lets the caller see: a tenant's caller sees its own tenant, nothing else.
